@@ -1,0 +1,59 @@
+"""OCI image references ("registry/repo:tag@sha256:..."), after distribution/reference's grammar."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
+_DOMAIN = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?"
+REFERENCE = re.compile(
+    rf"^(?:(?P<domain>{_DOMAIN})/)?(?P<path>{_COMPONENT}(?:/{_COMPONENT})*)"
+    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
+    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
+)
+SHA256_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+DEFAULT_REGISTRY = "docker.io"
+
+
+class InvalidImage(ValueError):
+    """A string that is not an image reference."""
+
+
+@dataclass(frozen=True)
+class ImageReference:
+    """A parsed image reference; registry is docker.io when the reference names none."""
+
+    registry: str
+    repository: str
+    tag: str | None
+    digest: str | None
+
+    @property
+    def pinned(self) -> bool:
+        """Whether the reference names its content by digest."""
+        return self.digest is not None
+
+    @property
+    def version(self) -> str:
+        """What a person calls this image's version: the tag, else the short digest."""
+        if self.tag:
+            return self.tag
+        return self.digest.split(":", 1)[1][:12] if self.digest else "latest"
+
+
+def parse_image(text: str) -> ImageReference:
+    """Parse an image reference, raising InvalidImage with the reason."""
+    match = REFERENCE.match(text)
+    if not match:
+        raise InvalidImage(f"{text!r} is not an image reference (registry/repository:tag[@sha256:<64 hex>])")
+    domain, path = match["domain"], match["path"]
+    # distribution/reference: the first component is a registry only if it looks like a host.
+    if domain and not ("." in domain or ":" in domain or domain == "localhost" or domain != domain.lower()):
+        domain, path = None, f"{domain}/{path}"
+    if len((domain + "/" if domain else "") + path) > 255:
+        raise InvalidImage(f"{text!r}: the repository name is longer than 255 characters")
+    digest = match["digest"]
+    if digest and digest.startswith("sha256:") and not SHA256_DIGEST.match(digest):
+        raise InvalidImage(f"{text!r}: a sha256 digest is 64 lower-case hex characters")
+    return ImageReference(registry=domain or DEFAULT_REGISTRY, repository=path, tag=match["tag"], digest=digest)

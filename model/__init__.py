@@ -1,0 +1,1 @@
+"""The platform model: stage files loaded, validated and turned into frozen dataclasses."""

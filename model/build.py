@@ -1,0 +1,68 @@
+"""Plain validated data -> the model's frozen dataclasses, driven by their type hints.
+
+Keys map to fields by name ("ephemeral-storage" -> ephemeral_storage, "except" -> except_).
+The data was validated by the schema first, so this only converts; it does not check.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import dataclasses
+import keyword
+import types
+import typing
+from functools import lru_cache
+from typing import Any, Mapping
+
+
+def build(cls: type, data: Mapping[str, Any], **extra: Any) -> Any:
+    """An instance of dataclass cls from data; extra supplies fields the data does not hold."""
+    hints = _hints(cls)
+    values: dict[str, Any] = dict(extra)
+    for key, value in data.items():
+        name = _field_name(key)
+        if name in hints and name not in values:
+            values[name] = convert(hints[name], value)
+    return cls(**values)
+
+
+def convert(hint: Any, value: Any) -> Any:
+    """value converted to the type hint (dataclass, tuple, mapping, optional, scalar)."""
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return _convert_union(options, value)
+    if origin is tuple:
+        (item_hint, _ellipsis) = typing.get_args(hint)
+        return tuple(convert(item_hint, item) for item in value)
+    if origin in (dict, collections.abc.Mapping):
+        _key_hint, value_hint = typing.get_args(hint)
+        return {str(key): convert(value_hint, item) for key, item in value.items()}
+    if dataclasses.is_dataclass(hint):
+        return build(hint, value)
+    if hint is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)  # quantities written as bare numbers: cpu: 2
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _convert_union(options: list[Any], value: Any) -> Any:
+    if len(options) == 1:
+        return convert(options[0], value)
+    for option in options:  # e.g. int | str: keep the value's own type
+        if isinstance(option, type) and isinstance(value, option):
+            return value
+    return convert(options[0], value)
+
+
+@lru_cache(maxsize=None)
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _field_name(key: str) -> str:
+    name = key.replace("-", "_").replace(".", "_")
+    return name + "_" if keyword.iskeyword(name) else name

@@ -1,0 +1,177 @@
+"""Loading a stage: stage order, defaults.yaml laid under <stage>.yaml, validated, then built.
+
+    load_environment(Path("environments"), "prod") -> Environment
+
+Every failure is an InvalidEnvironment listing all problems found, each with file, line,
+column, key path, what was expected and a hint.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from kube.names import is_dns1123_label
+from model.build import build
+from model.environment import (
+    Availability, Backup, Environment, IngressSettings, LimitRangeSettings, Monitoring, NamespaceSettings,
+    Network, Plan, PodSettings, Platform, Postgres, Release, SecretSettings, Service, Targets, Tenant, Training,
+    TrainingJob, TrainingTargets, TrainingThresholds,
+)
+from model.errors import InvalidEnvironment, Location, Problem, UnknownStage
+from model.merge import deep_merge, merge_sources
+from model.schema import schema_problems
+from model.semantic import effective_services, semantic_problems
+from model.source import Document, load_document
+
+STAGE_ORDER_FILE = "stages.yaml"
+DEFAULTS_FILE = "defaults.yaml"
+
+
+def display_path(path: Path) -> str:
+    """path relative to the working directory when it is below it, as a user typed it."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    except ValueError:
+        return str(path)
+
+
+def load_stage_order(directory: Path) -> tuple[str, ...]:
+    """The stages in promotion order, from <directory>/stages.yaml."""
+    if not directory.is_dir():
+        raise InvalidEnvironment([Problem(None, "", f"{display_path(directory)}: no such environments directory",
+                                          "pass --environments DIR, a folder holding stages.yaml and <stage>.yaml files")])
+    document = load_document(directory / STAGE_ORDER_FILE, display_path(directory / STAGE_ORDER_FILE))
+    stages = document.data.get("stages") if isinstance(document.data, dict) else None
+    where = document.source.locate(("stages",)) or Location(document.file, 1, 1)
+    if not isinstance(stages, list) or not stages or not all(isinstance(s, str) for s in stages):
+        raise InvalidEnvironment([Problem(where, "stages", "expected a non-empty list of stage names",
+                                          "stages: [dev, staging, prod]")])
+    extra = sorted(set(document.data) - {"stages"})
+    problems = [Problem(document.source.locate((key,)), key, f"unknown key {key!r}", "only 'stages' belongs here")
+                for key in extra]
+    seen: set[str] = set()
+    for index, stage in enumerate(stages):
+        if not is_dns1123_label(stage):
+            problems.append(Problem(document.source.locate(("stages", index)), f"stages[{index}]",
+                                    f"{stage!r} is not a valid stage name", "lower-case letters, digits and '-'"))
+        if stage in seen:
+            problems.append(Problem(document.source.locate(("stages", index)), f"stages[{index}]",
+                                    f"stage {stage!r} is listed twice", "each stage appears once in the order"))
+        seen.add(stage)
+    if problems:
+        raise InvalidEnvironment(problems)
+    return tuple(stages)
+
+
+def load_environments(directory: Path, stages: list[str] | tuple[str, ...] | None = None) -> list[Environment]:
+    """The environments of the given stages (default: all, in order), all-or-nothing."""
+    order = load_stage_order(directory)
+    chosen = _select(order, stages, directory)
+    loaded, problems = [], []
+    for stage in chosen:
+        try:
+            loaded.append(load_environment(directory, stage, order))
+        except InvalidEnvironment as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InvalidEnvironment(problems)
+    return loaded
+
+
+def load_environment(directory: Path, stage: str, order: tuple[str, ...] | None = None) -> Environment:
+    """One stage's Environment: defaults.yaml merged with <stage>.yaml, validated and built."""
+    data, source = load_stage_document(directory, stage, order)
+    return _build_environment(stage, data)
+
+
+def load_stage_document(directory: Path, stage: str, order: tuple[str, ...] | None = None):
+    """The merged, validated plain document of a stage and its source map."""
+    order = order if order is not None else load_stage_order(directory)
+    _select(order, [stage], directory)
+    defaults = _load_mapping(directory / DEFAULTS_FILE)
+    stage_file = directory / f"{stage}.yaml"
+    if not stage_file.exists():
+        raise InvalidEnvironment([Problem(None, "", f"{display_path(stage_file)}: no such stage file",
+                                          f"stage {stage!r} is listed in {STAGE_ORDER_FILE}; create {stage}.yaml beside it")])
+    own = _load_mapping(stage_file)
+    problems = []
+    if "release" in defaults.data:
+        problems.append(Problem(defaults.source.locate(("release",)), "release",
+                                "release cannot be a shared default",
+                                "the release is promoted stage by stage; keep it in each <stage>.yaml"))
+    data = deep_merge(defaults.data, own.data)
+    source = merge_sources(defaults.source, own.source, own.data)
+    problems += schema_problems(data, source)
+    if not problems:
+        problems += semantic_problems(data, source, stage)
+    if problems:
+        raise InvalidEnvironment(problems)
+    return data, source
+
+
+def _select(order: tuple[str, ...], stages, directory: Path) -> tuple[str, ...]:
+    if not stages:
+        return order
+    unknown = [s for s in stages if s not in order]
+    if unknown:
+        raise UnknownStage([Problem(None, "", f"unknown stage {s!r}",
+                                    f"the stages in {display_path(directory / STAGE_ORDER_FILE)} are {', '.join(order)}")
+                            for s in unknown])
+    return tuple(s for s in order if s in stages)
+
+
+def _load_mapping(path: Path) -> Document:
+    document = load_document(path, display_path(path))
+    if not isinstance(document.data, dict):
+        raise InvalidEnvironment([Problem(Location(document.file, 1, 1), "", "expected a mapping of settings at the top",
+                                          "a stage file is a YAML mapping such as `release: ...`")])
+    return document
+
+
+def _build_environment(stage: str, data: dict[str, Any]) -> Environment:
+    services = effective_services(data)
+    images = data["release"]["images"]
+
+    def family(path: tuple) -> tuple[Service, ...]:
+        return tuple(build(Service, settings, name=name, image=images[name]) for name, settings in services[path].items())
+
+    plans = {name: build(Plan, plan) for name, plan in data["plans"].items()}
+    tenants = tuple(
+        build(Tenant, deep_merge(_plan_dict(data["plans"][entry["plan"]]), entry), name=name)
+        for name, entry in data["tenants"].items()
+    )
+    training = data["training"]
+    return Environment(
+        stage=stage,
+        platform=build(Platform, data["platform"]),
+        release=build(Release, data["release"]),
+        pod=build(PodSettings, data["pod"]),
+        services=family(()),
+        availability=build(Availability, data["availability"]),
+        network=build(Network, data["network"]),
+        namespace=build(NamespaceSettings, data["namespace"]),
+        ingress=build(IngressSettings, data["ingress"]),
+        secrets=build(SecretSettings, data["secrets"]),
+        postgres=build(Postgres, data["postgres"]),
+        backup=build(Backup, data["backup"]),
+        monitoring=build(Monitoring, data["monitoring"]),
+        targets=build(Targets, data["targets"]),
+        plans=plans,
+        tenants=tenants,
+        training=Training(
+            namespace_prefix=training["namespace_prefix"],
+            concurrent_jobs=training["concurrent_jobs"],
+            job=build(TrainingJob, training["job"]),
+            services=family(("training",)),
+            quota={k: str(v) for k, v in training["quota"].items()},
+            limit_range=build(LimitRangeSettings, training["limit_range"]),
+            thresholds=build(TrainingThresholds, training["thresholds"]),
+            targets=build(TrainingTargets, training["targets"]),
+        ),
+    )
+
+
+def _plan_dict(plan: dict) -> dict:
+    return dict(plan)

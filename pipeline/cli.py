@@ -1,0 +1,60 @@
+"""The `pipeline` command line: parse -> settings (argparse Namespace) -> run -> exit code.
+
+Exit codes: 0 ok, 1 a gate or a mandatory policy failed (or output is stale), 2 bad input or
+usage, 3 an internal error (a bug: the message says how to get the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from model.errors import InputError
+from pipeline.commands import render
+
+COMMANDS = (render,)  # each: add_parser(subparsers, common), run(args) -> int
+
+EXIT_INTERNAL = 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command; options every command shares come from `common`."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--environments", type=Path, default=Path("environments"), metavar="DIR",
+                        help="folder of stage files: stages.yaml, defaults.yaml, <stage>.yaml (default: environments)")
+    common.add_argument("--stage", action="append", metavar="S",
+                        help="a stage to work on; repeatable (default: every stage, in order)")
+    parser = argparse.ArgumentParser(prog="pipeline", description="GitOps pipeline of the agent platform.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(subparsers, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as error:
+        print(f"pipeline {args.command}: invalid input\n{error.report()}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("PIPELINE_DEBUG"):
+            traceback.print_exc()
+        else:
+            print(f"pipeline {args.command}: internal error: {type(error).__name__}: {error}\n"
+                  "this is a bug; rerun with PIPELINE_DEBUG=1 for the traceback", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per pipeline command: add_parser(subparsers, common) and run(args) -> exit code."""

@@ -1,0 +1,114 @@
+"""pipeline render: one YAML file per resource under <out>/<stage>/, plus a kustomization.yaml.
+
+Layout: <stage>/<namespace>/<kind>-<name>.yaml, cluster-scoped objects under <stage>/_cluster/.
+Writing is all-or-nothing per stage: the new tree is written beside the old one and swapped in.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kube.identity import ResourceId, resource_id
+from model.environment import Environment
+from model.errors import InputError, Problem
+from pipeline.yaml_output import dump_manifest
+from stacks.platform import manifests as stage_manifests
+
+CLUSTER_SCOPE_DIR = "_cluster"
+KUSTOMIZATION = "kustomization.yaml"
+
+
+@dataclass(frozen=True)
+class RenderedStage:
+    """A stage's manifests (sorted by identity) and the files that hold them."""
+
+    stage: str
+    manifests: tuple[dict[str, Any], ...]
+    files: dict[str, str]  # path relative to the stage directory -> content
+
+
+def manifest_file(manifest: dict[str, Any]) -> str:
+    """Where a manifest lives inside its stage directory."""
+    meta = manifest["metadata"]
+    folder = meta.get("namespace") or CLUSTER_SCOPE_DIR
+    return f"{folder}/{manifest['kind'].lower()}-{meta['name']}.yaml"
+
+
+def render_stage(env: Environment) -> RenderedStage:
+    """Every manifest of the stage and its file contents; duplicate identities are an error."""
+    by_id: dict[ResourceId, dict[str, Any]] = {}
+    for manifest in stage_manifests(env):
+        rid = resource_id(manifest)
+        if rid in by_id:
+            raise InputError([Problem(None, "", f"stage {env.stage}: {rid} is generated twice",
+                                      "two components produce the same object; rename one of them")])
+        by_id[rid] = manifest
+    ordered = tuple(by_id[rid] for rid in sorted(by_id))
+    files: dict[str, str] = {}
+    for manifest in ordered:
+        path = manifest_file(manifest)
+        if path in files:
+            raise InputError(f"stage {env.stage}: two objects would share the file {path}")
+        files[path] = dump_manifest(manifest)
+    files[KUSTOMIZATION] = kustomization(sorted(files))
+    return RenderedStage(env.stage, ordered, files)
+
+
+def kustomization(resource_files: list[str]) -> str:
+    """A kustomization listing every file, so `kubectl kustomize <stage dir>` consumes it as is."""
+    return dump_manifest({"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                          "resources": sorted(resource_files)})
+
+
+def write_stage(out_dir: Path, rendered: RenderedStage) -> Path:
+    """Replace <out_dir>/<stage> with the rendered files, atomically for readers of the tree."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / rendered.stage
+    staging = Path(tempfile.mkdtemp(prefix=f".{rendered.stage}.", dir=out_dir))
+    try:
+        for relative, content in rendered.files.items():
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+        staging.chmod(0o755)
+        retired = None
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{rendered.stage}.old.", dir=out_dir))
+            os.replace(target, retired / rendered.stage)
+        os.replace(staging, target)
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """How a rendered directory differs from a fresh render."""
+
+    changed: tuple[str, ...]
+    missing: tuple[str, ...]
+    extra: tuple[str, ...]
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.changed or self.missing or self.extra)
+
+
+def staleness(out_dir: Path, rendered: RenderedStage) -> Staleness:
+    """Compare <out_dir>/<stage> with a fresh render, file by file."""
+    root = out_dir / rendered.stage
+    on_disk = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} if root.is_dir() else set()
+    changed = [path for path, content in rendered.files.items()
+               if path in on_disk and (root / path).read_text(encoding="utf-8") != content]
+    prefix = f"{rendered.stage}/"
+    return Staleness(changed=tuple(prefix + p for p in sorted(changed)),
+                     missing=tuple(prefix + p for p in sorted(set(rendered.files) - on_disk)),
+                     extra=tuple(prefix + p for p in sorted(on_disk - set(rendered.files))))
