@@ -1,7 +1,8 @@
 """The `pipeline` command line: parse -> settings (argparse Namespace) -> run -> exit code.
 
 Exit codes: 0 ok, 1 a gate or a mandatory policy failed (or output is stale), 2 bad input or
-usage, 3 an internal error (a bug: the message says how to get the traceback).
+usage (an unreadable or unwritable path included), 3 an internal error (a bug: the message says
+how to get the traceback).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pipeline.commands import render
 COMMANDS = (render,)  # each: add_parser(subparsers, common), run(args) -> int
 
 EXIT_INTERNAL = 3
+EXIT_IO = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as error:  # the machine, not the input: a full disk, an unwritable --out
+        print(f"pipeline {args.command}: {error.strerror or error}"
+              f"{f': {error.filename}' if error.filename else ''}", file=sys.stderr)
+        return EXIT_IO
     except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("PIPELINE_DEBUG"):
             traceback.print_exc()

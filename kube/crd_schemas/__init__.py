@@ -1,0 +1,37 @@
+"""JSON Schemas of the custom resources the platform renders (see README.md for their sources)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+import jsonschema
+
+from kube.identity import split_api_version
+
+
+def _file_name(api_version: str, kind: str) -> str:
+    group, version = split_api_version(api_version)
+    return f"{group}_{version}_{kind}.json"
+
+
+def known_custom_resources() -> list[tuple[str, str]]:
+    """(apiVersion, kind) of every custom resource with a schema here."""
+    out = []
+    for entry in resources.files(__name__).iterdir():
+        if entry.name.endswith(".json"):
+            group, version, kind = entry.name[:-5].split("_")
+            out.append((f"{group}/{version}", kind))
+    return sorted(out)
+
+
+@lru_cache(maxsize=None)
+def crd_validator(api_version: str, kind: str) -> jsonschema.Draft202012Validator | None:
+    """A compiled validator for a custom resource kind, or None when no schema is known."""
+    entry = resources.files(__name__).joinpath(_file_name(api_version, kind))
+    if not entry.is_file():
+        return None
+    schema = json.loads(entry.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
