@@ -115,11 +115,15 @@ def _memory_of_limit(ns: str) -> str:
             f' / sum by (pod) (kube_pod_container_resource_limits{{namespace="{ns}",resource="memory"}})')
 
 
+def _service_down(ns: str) -> AlertRule:
+    return AlertRule("ServiceDown", f'up{{namespace="{ns}"}} == 0', "1m", "critical",
+                     "A service instance is down (scrape target up == 0).")
+
+
 def agent_platform_alerts(ns: str, t: Thresholds) -> tuple[AlertGroup, ...]:
     """The production guide's platform alerts and the cluster story's operational alerts."""
     platform = AlertGroup("agentflow-platform", (
-        AlertRule("ServiceDown", f'up{{namespace="{ns}"}} == 0', "1m", "critical",
-                  "A service instance is down (scrape target up == 0)."),
+        _service_down(ns),
         AlertRule("HighErrorRate", f"{_error_ratio(ns, '5m')} > {_n(t.error_rate)}", "5m", "critical",
                   f"More than {_n(t.error_rate * 100)} % of requests fail with 5xx."),
         AlertRule("HighLatencyP99", f"{_latency(ns, 0.99)} > {_n(t.p99_latency_seconds)}", "5m", "warning",
@@ -159,8 +163,9 @@ def agent_platform_alerts(ns: str, t: Thresholds) -> tuple[AlertGroup, ...]:
 
 
 def training_alerts(ns: str, t: TrainingThresholds) -> tuple[AlertGroup, ...]:
-    """The fine-tuning platform's alerts."""
+    """The fine-tuning platform's alerts, and the service-down alert its availability target needs."""
     return (AlertGroup("model-training", (
+        _service_down(ns),
         AlertRule("SlowResponse", f"{_latency(ns, 0.95)} > {_n(t.response_seconds)}", "5m", "warning",
                   f"P95 response time is above {_n(t.response_seconds)} s."),
         AlertRule("HealthCheckFailing",

@@ -53,11 +53,16 @@ def semantic_problems(data: dict, source: SourceMap, stage: str) -> list[Problem
 
 
 def effective_services(data: dict) -> dict[KeyPath, dict[str, dict]]:
-    """Per family (platform, training): each service's settings laid over service_defaults."""
+    """Per family (platform, training): each service's settings laid over its service_defaults.
+
+    The training platform's service_defaults layer over the stage's own, so a stage-wide
+    setting (a VPA, say) reaches every service unless the training block says otherwise.
+    """
     out = {}
+    defaults: dict = {}
     for family in SERVICE_FAMILIES:
         block = _get(data, family) or {}
-        defaults = block.get("service_defaults", {})
+        defaults = deep_merge(defaults, block.get("service_defaults", {}))
         out[family] = {name: deep_merge(defaults, settings or {}) for name, settings in block.get("services", {}).items()}
     return out
 
@@ -75,7 +80,7 @@ def _check_services(c: _Checker) -> set[str]:
             seen[name] = here
 
             def where(*keys: str) -> KeyPath:
-                path, _ = c.setting([here + keys, family + ("service_defaults",) + keys])
+                path, _ = c.setting([here + keys, family + ("service_defaults",) + keys, ("service_defaults",) + keys])
                 return path
 
             if "component" not in service:

@@ -140,7 +140,7 @@ def _training(env: Environment) -> TrainingPlatformSpec:
     return TrainingPlatformSpec(
         namespace=_namespace(env, ns, TRAINING_PART_OF, training.quota, training.limit_range),
         identity=_identity(env, TRAINING_PART_OF, "integrator"),
-        concurrent_jobs=training.concurrent_jobs, gpus_per_job=training.job.gpus,
+        concurrent_jobs=training.concurrent_jobs, job=training.job,
         services=tuple(services),
         backups=tuple(_backups(env, training.services, ns, TRAINING_PART_OF)),
         secrets=_secrets(env, training.services, ns, TRAINING_PART_OF),
