@@ -9,10 +9,11 @@ _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
 _DOMAIN = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?"
 REFERENCE = re.compile(
     rf"^(?:(?P<domain>{_DOMAIN})/)?(?P<path>{_COMPONENT}(?:/{_COMPONENT})*)"
-    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
-    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?\Z"
 )
-SHA256_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+# The digest algorithms the OCI image spec registers, and their hex lengths.
+DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 DEFAULT_REGISTRY = "docker.io"
 
 
@@ -54,6 +55,10 @@ def parse_image(text: str) -> ImageReference:
     if len((domain + "/" if domain else "") + path) > 255:
         raise InvalidImage(f"{text!r}: the repository name is longer than 255 characters")
     digest = match["digest"]
-    if digest and digest.startswith("sha256:") and not SHA256_DIGEST.match(digest):
-        raise InvalidImage(f"{text!r}: a sha256 digest is 64 lower-case hex characters")
+    if digest:
+        algorithm, _, hex_part = digest.partition(":")
+        if algorithm not in DIGEST_LENGTHS:
+            raise InvalidImage(f"{text!r}: digest algorithm {algorithm!r} is not one of {', '.join(DIGEST_LENGTHS)}")
+        if len(hex_part) != DIGEST_LENGTHS[algorithm] or hex_part != hex_part.lower():
+            raise InvalidImage(f"{text!r}: a {algorithm} digest is {DIGEST_LENGTHS[algorithm]} lower-case hex characters")
     return ImageReference(registry=domain or DEFAULT_REGISTRY, repository=path, tag=match["tag"], digest=digest)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import lru_cache
 
 # The grammar of k8s.io/apimachinery/pkg/api/resource: a signed decimal number, then a binary
 # suffix (Ki..Ei), a decimal suffix (n u m "" k M G T P E) or a decimal exponent (e3, E-2).
 # kubernetes.utils.parse_quantity is laxer (it takes "1K"), so the grammar is checked first.
-QUANTITY = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[KMGTPE]i|[numkMGTPE])?$")
+QUANTITY = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[KMGTPE]i|[numkMGTPE])?\Z")
 
 EXAMPLES = "500m, 2, 512Mi or 4Gi"
 
@@ -33,7 +33,9 @@ def _parse(text: str) -> Decimal:
     # quantity arithmetic needs it.
     from kubernetes.utils.quantity import parse_quantity
 
-    return Decimal(parse_quantity(text))
+    with localcontext() as context:  # exact for any quantity the API server can hold
+        context.prec = 80
+        return Decimal(parse_quantity(text))
 
 
 def parse_quantity(value: str | int | float) -> Decimal:

@@ -19,7 +19,7 @@ from model.environment import (
     Network, Plan, PodSettings, Platform, Postgres, Release, SecretSettings, Service, Targets, Tenant, Training,
     TrainingJob, TrainingTargets, TrainingThresholds,
 )
-from model.errors import InvalidEnvironment, Location, Problem, UnknownStage
+from model.errors import InputError, InvalidEnvironment, Location, Problem, UnknownStage
 from model.merge import deep_merge, merge_sources
 from model.schema import schema_problems
 from model.semantic import effective_services, semantic_problems
@@ -73,10 +73,10 @@ def load_environments(directory: Path, stages: list[str] | tuple[str, ...] | Non
     for stage in chosen:
         try:
             loaded.append(load_environment(directory, stage, order))
-        except InvalidEnvironment as error:
+        except InputError as error:  # keep going: one stage's mistakes must not hide another's
             problems.extend(error.problems)
     if problems:
-        raise InvalidEnvironment(problems)
+        raise InvalidEnvironment(list(dict.fromkeys(problems)))  # defaults.yaml problems once, not per stage
     return loaded
 
 
@@ -123,7 +123,12 @@ def _select(order: tuple[str, ...], stages, directory: Path) -> tuple[str, ...]:
 
 
 def _load_mapping(path: Path) -> Document:
-    document = load_document(path, display_path(path))
+    try:
+        document = load_document(path, display_path(path))
+    except InvalidEnvironment:
+        raise
+    except InputError as error:
+        raise InvalidEnvironment(error.problems) from None
     if not isinstance(document.data, dict):
         raise InvalidEnvironment([Problem(Location(document.file, 1, 1), "", "expected a mapping of settings at the top",
                                           "a stage file is a YAML mapping such as `release: ...`")])

@@ -75,8 +75,10 @@ def _check_services(c: _Checker) -> set[str]:
         for name, service in services.items():
             here = family + ("services", name)
             if name in seen:
+                first = c.source.locate(seen[name])
                 c.report(here, f"service {name!r} is already defined at {format_path(seen[name])}",
-                         "service names are unique across the agent and training platforms (images are keyed by name)")
+                         (f"it is set at {first}; " if first else "")
+                         + "service names are unique across the agent and training platforms (images are keyed by name)")
             seen[name] = here
 
             def where(*keys: str) -> KeyPath:
@@ -227,7 +229,7 @@ def _check_backup(c: _Checker) -> None:
     try:
         check_schedule(schedule)
     except InvalidSchedule as error:
-        c.report(("backup", "schedule"), f"{schedule!r} {error}",
+        c.report(("backup", "schedule"), f"{schedule!r}: {error}",
                  "write five fields: minute hour day-of-month month day-of-week, e.g. '*/30 * * * *', or @hourly")
 
 
@@ -252,7 +254,8 @@ QUANTITY_KEYS = {"tmp_size", "storage_size", "average_value"}
 
 
 def _is_quantity_path(path: KeyPath) -> bool:
-    if not path or isinstance(path[-1], int):
+    # Application config (release) and literal env values are free-form, never quantities.
+    if not path or isinstance(path[-1], int) or path[0] == "release" or "env" in path:
         return False
     return path[-1] in QUANTITY_KEYS or (len(path) > 1 and path[-2] in QUANTITY_PARENTS)
 

@@ -145,7 +145,8 @@ class _Builder:
 
     def build(self, node: Node, path: KeyPath) -> Any:
         if id(node) in self.active:
-            self.problems.append(Problem(_location(self.name, node), format_path(path), "a recursive YAML alias"))
+            self.problems.append(Problem(_location(self.name, node), format_path(path), "a recursive YAML alias",
+                                         "an alias (*name) may not refer to a mapping or list that contains it"))
             return None
         self.active.add(id(node))
         try:
@@ -166,11 +167,12 @@ class _Builder:
                 self.problems.append(Problem(where, format_path(path), "YAML merge keys (<<) are not supported",
                                              "put shared values in defaults.yaml or under service_defaults instead"))
                 continue
-            key = self._scalar(key_node, path) if isinstance(key_node, ScalarNode) else None
-            if not isinstance(key, (str, int, float, bool)) or key is None:
-                self.problems.append(Problem(where, format_path(path), "a mapping key must be a plain scalar"))
+            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:null":
+                self.problems.append(Problem(where, format_path(path), "a mapping key must be a name",
+                                             "write keys as plain text, e.g. `replicas:`; quote one that looks like null"))
                 continue
-            key = str(key)
+            # Keys stay as written: `010:` is the key "010", not the number 10.
+            key = key_node.value
             if key in first_seen:
                 self.problems.append(Problem(
                     where, format_path(path + (key,)),
@@ -194,9 +196,11 @@ class _Builder:
             return None
         try:
             value = self.constructor.construct_object(node, deep=True)
-        except YAMLError:
-            self.problems.append(Problem(_location(self.name, node), format_path(path),
-                                         f"unsupported YAML tag {node.tag!r}",
+        except (YAMLError, ValueError, KeyError, TypeError):
+            core = node.tag.removeprefix("tag:yaml.org,2002:")
+            message = (f"{node.value!r} is not a valid !!{core}" if core in ("int", "float", "bool", "null")
+                       else f"unsupported YAML tag {node.tag!r}")
+            self.problems.append(Problem(_location(self.name, node), format_path(path), message,
                                          "use plain strings, numbers, booleans, lists and mappings"))
             return None
         if isinstance(value, (bytes, bytearray)) or not isinstance(value, (str, int, float, bool, type(None))):
