@@ -14,10 +14,11 @@ from typing import Any, ClassVar, Mapping
 
 import yaml
 
-from components.meta import CONFIG_CHECKSUM_ANNOTATION, AppIdentity, Manifest, checksum, object_meta
+from components.meta import AppIdentity, Manifest, object_meta
 from components.network import dns_egress, namespace_selector, network_policy, target_egress
 from components.pod import container_security_context, http_probe, placement, pod_security_context, tmp_volume
 from components.resource import PlatformComponent
+from kube.checksum import CONFIG_CHECKSUM_ANNOTATION, config_checksum
 from kube.images import parse_image
 from model.environment import Availability, Dns, EgressTarget, PodSettings, Service
 
@@ -171,7 +172,8 @@ class AgentServiceSpec:
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}},
             "template": {
                 "metadata": {"labels": self.identity.labels(),
-                             "annotations": {CONFIG_CHECKSUM_ANNOTATION: checksum(self.config_data())}},
+                             "annotations": {CONFIG_CHECKSUM_ANNOTATION: config_checksum(
+                                 {self.config_map_name: self.config_data()})}},
                 "spec": pod_spec,
             },
         }

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
 Manifest = dict[str, Any]
 
 MANAGED_BY = "pulumi"
-CONFIG_CHECKSUM_ANNOTATION = "checksum/config"
 
 
 @dataclass(frozen=True)
@@ -49,8 +46,3 @@ def object_meta(name: str, namespace: str | None, labels: dict[str, str],
     if annotations:
         meta["annotations"] = dict(annotations)
     return meta
-
-
-def checksum(data: Any) -> str:
-    """A stable sha256 of JSON-able data, for annotations that roll pods on change."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()

@@ -7,6 +7,7 @@ from typing import Callable, ClassVar, Protocol
 import pulumi
 
 from components.meta import Manifest
+from kube.workloads import title
 
 
 class ComponentSpec(Protocol):
@@ -23,13 +24,6 @@ class ComponentSpec(Protocol):
 RegisterManifest = Callable[[Manifest, pulumi.ResourceOptions], pulumi.Resource]
 
 
-def manifest_title(manifest: Manifest) -> str:
-    """Kind namespace/name, the way the pipeline names a resource to people."""
-    meta = manifest["metadata"]
-    where = f"{meta['namespace']}/" if meta.get("namespace") else ""
-    return f"{manifest['kind']} {where}{meta['name']}"
-
-
 class PlatformComponent(pulumi.ComponentResource):
     """Base of every family's ComponentResource: children are the spec's manifests, parent=self."""
 
@@ -40,4 +34,4 @@ class PlatformComponent(pulumi.ComponentResource):
         manifests = spec.manifests()
         children = pulumi.ResourceOptions(parent=self)
         self.children = [register(manifest, children) for manifest in manifests]
-        self.register_outputs({"resources": [manifest_title(manifest) for manifest in manifests]})
+        self.register_outputs({"resources": [title(manifest) for manifest in manifests]})

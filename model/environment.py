@@ -8,7 +8,10 @@ is well formed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from model.source import SourceMap
 
 
 @dataclass(frozen=True)
@@ -390,6 +393,17 @@ class Training:
 
 
 @dataclass(frozen=True)
+class PolicySettings:
+    """How the policy pack judges the stage: per-rule enforcement and the stage's bounds."""
+
+    enforcement: Mapping[str, str]
+    registries: tuple[str, ...]
+    require_digest: bool
+    min_replicas: int
+    require_spread: bool
+
+
+@dataclass(frozen=True)
 class Environment:
     """Everything one stage deploys."""
 
@@ -410,6 +424,9 @@ class Environment:
     plans: Mapping[str, Plan]
     tenants: tuple[Tenant, ...]
     training: Training
+    policy: PolicySettings
+    # Where each setting was written (file, line, column), for reports that point at the stage file.
+    source: "SourceMap | None" = field(default=None, compare=False, repr=False)
 
     @property
     def namespace_name(self) -> str:

@@ -16,14 +16,14 @@ from kube.names import is_dns1123_label
 from model.build import build
 from model.environment import (
     Availability, Backup, Environment, IngressSettings, LimitRangeSettings, Monitoring, NamespaceSettings,
-    Network, Plan, PodSettings, Platform, Postgres, Release, SecretSettings, Service, Targets, Tenant, Training,
+    Network, Plan, PodSettings, Platform, PolicySettings, Postgres, Release, SecretSettings, Service, Targets, Tenant, Training,
     TrainingJob, TrainingTargets, TrainingThresholds,
 )
 from model.errors import InputError, InvalidEnvironment, Location, Problem, UnknownStage
 from model.merge import deep_merge, merge_sources
 from model.schema import schema_problems
 from model.semantic import effective_services, semantic_problems
-from model.source import Document, load_document
+from model.source import Document, SourceMap, load_document
 
 STAGE_ORDER_FILE = "stages.yaml"
 DEFAULTS_FILE = "defaults.yaml"
@@ -83,7 +83,7 @@ def load_environments(directory: Path, stages: list[str] | tuple[str, ...] | Non
 def load_environment(directory: Path, stage: str, order: tuple[str, ...] | None = None) -> Environment:
     """One stage's Environment: defaults.yaml merged with <stage>.yaml, validated and built."""
     data, source = load_stage_document(directory, stage, order)
-    return _build_environment(stage, data)
+    return _build_environment(stage, data, source)
 
 
 def load_stage_document(directory: Path, stage: str, order: tuple[str, ...] | None = None):
@@ -135,7 +135,7 @@ def _load_mapping(path: Path) -> Document:
     return document
 
 
-def _build_environment(stage: str, data: dict[str, Any]) -> Environment:
+def _build_environment(stage: str, data: dict[str, Any], source: SourceMap) -> Environment:
     services = effective_services(data)
     images = data["release"]["images"]
 
@@ -175,6 +175,8 @@ def _build_environment(stage: str, data: dict[str, Any]) -> Environment:
             thresholds=build(TrainingThresholds, training["thresholds"]),
             targets=build(TrainingTargets, training["targets"]),
         ),
+        policy=build(PolicySettings, data["policy"]),
+        source=source,
     )
 
 

@@ -251,9 +251,10 @@ def test_config_map_is_mounted_read_only_at_the_config_dir(rendered):
 
 
 @pytest.mark.parametrize("name", AGENT_SERVICES)
-def test_checksum_annotation_is_sha256_of_the_config_map_data(rendered, name):
+def test_checksum_annotation_is_sha256_of_the_mounted_config_maps(rendered, name):
     data = find(rendered["prod"].manifests, "ConfigMap", f"{name}-config", PROD_NS)["data"]
-    expected = hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    mounted = {f"{name}-config": data}
+    expected = hashlib.sha256(json.dumps(mounted, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     annotations = deployment(rendered, "prod", name)["spec"]["template"]["metadata"]["annotations"]
     assert annotations == {"checksum/config": expected}
 

@@ -1,0 +1,97 @@
+"""What every rule shares: the violation it reports, its options, the manifests it reads.
+
+A rule reports through `report(report_violation, Violation(...))`. Under Pulumi that becomes
+the CrossGuard message; the offline runner passes a callback that also records the structured
+violation (resource, field path, observed value, expected bound) for JSON and SARIF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping
+
+from kube.workloads import title
+
+KUBERNETES_PREFIX = "kubernetes:"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One breach of a rule: what, where (resource and field path), seen vs. expected."""
+
+    resource: str  # Kind namespace/name
+    path: str  # the field, as a Kubernetes user writes it; "" for the whole resource
+    observed: str  # what is there, e.g. "false", "not set", "'latest'"
+    expected: str  # the bound, phrased to follow "must be", e.g. "true", "at most 60 minutes (the RPO)"
+    urn: str | None = None
+
+    def message(self) -> str:
+        """Deployment ns/app spec...runAsNonRoot: is false, must be true."""
+        where = f"{self.resource} {self.path}".rstrip()
+        return f"{where}: is {self.observed}, must be {self.expected}."
+
+
+def report(report_violation: Callable[..., None], violation: Violation) -> None:
+    """Report a violation to CrossGuard or to the offline runner (which keeps the structure)."""
+    record = getattr(report_violation, "record", None)
+    if record is not None:
+        record(violation)
+    else:
+        report_violation(violation.message(), violation.urn)
+
+
+def option(args: Any, name: str, default: Any) -> Any:
+    """A rule option from the stage's policy config, else the rule's default."""
+    config = args.get_config() if hasattr(args, "get_config") else {}
+    value = (config or {}).get(name)
+    return default if value is None else value
+
+
+def is_kubernetes(resource_type: str) -> bool:
+    return resource_type.startswith(KUBERNETES_PREFIX)
+
+
+def manifest_of(args: Any) -> Mapping[str, Any] | None:
+    """The Kubernetes manifest a resource rule is looking at, or None for other resources."""
+    if not is_kubernetes(args.resource_type) or not isinstance(args.props, Mapping):
+        return None
+    return args.props
+
+
+@dataclass(frozen=True)
+class StackResource:
+    """A Kubernetes manifest of the stack and its URN (to point violations at it)."""
+
+    manifest: Mapping[str, Any]
+    urn: str
+
+    @property
+    def kind(self) -> str:
+        return self.manifest.get("kind", "")
+
+    @property
+    def title(self) -> str:
+        return title(self.manifest)
+
+
+def stack_manifests(args: Any) -> list[StackResource]:
+    """Every Kubernetes manifest a stack rule sees."""
+    return [StackResource(r.props, r.urn) for r in args.resources
+            if is_kubernetes(r.resource_type) and isinstance(r.props, Mapping) and "kind" in r.props]
+
+
+def of_kind(resources: list[StackResource], *kinds: str) -> Iterator[StackResource]:
+    return (r for r in resources if r.kind in kinds)
+
+
+def shown(value: Any) -> str:
+    """A value as it reads in YAML (true, 3, "latest"); Pulumi's floats shown as integers."""
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return repr(value) if value else "''"
+    return str(value)

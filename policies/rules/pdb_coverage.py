@@ -1,0 +1,76 @@
+"""pdb-coverage: every multi-replica workload has a PodDisruptionBudget that still lets nodes drain.
+
+A workload running 2 or more pods (its replicas, or its HPA's minimum) needs a PDB selecting
+its pods, or a node drain may take them all at once. The PDB must leave room to evict one pod:
+minAvailable below the workload's fewest pods (replicas and HPA minimum alike), or
+maxUnavailable of at least 1. A PDB whose minAvailable equals the replica count blocks every
+drain, a cluster upgrade included.
+
+PASS:
+    Deployment agent-service (HPA minReplicas 3) + PDB minAvailable 2
+
+FAIL:
+    Deployment agent-service (HPA minReplicas 3), no PDB
+    Deployment user-service (replicas 2) + PDB minAvailable 2     # blocks every drain
+"""
+
+from __future__ import annotations
+
+from kube.workloads import SCALABLE_KINDS, namespace_of, number, pod_template, selector_matches
+from policies.framework import StackResource, Violation, of_kind, report, stack_manifests
+
+ID = "pdb-coverage"
+DESCRIPTION = "Multi-replica workloads have a PodDisruptionBudget, and it leaves at least one pod evictable."
+REMEDIATION = ("Give the service a pdb with min_available below its replicas and HPA minimum "
+               "(or max_unavailable >= 1) in the stage file.")
+ENFORCEMENT = "mandatory"
+SCOPE = "stack"
+OPTIONS: dict = {}
+
+
+def fewest_pods(workload: StackResource, hpas: list[StackResource]) -> int:
+    """The fewest pods a workload runs: its HPA's minReplicas, else its replicas (default 1)."""
+    meta = workload.manifest.get("metadata") or {}
+    for hpa in hpas:
+        target = (hpa.manifest.get("spec") or {}).get("scaleTargetRef") or {}
+        if namespace_of(hpa.manifest) == namespace_of(workload.manifest) and target.get("name") == meta.get("name") \
+                and target.get("kind") == workload.kind:
+            return number((hpa.manifest.get("spec") or {}).get("minReplicas", 1)) or 1
+    replicas = number((workload.manifest.get("spec") or {}).get("replicas", 1))
+    return 1 if replicas is None else replicas
+
+
+def _evictable(pdb_spec, pods: int) -> tuple[bool, str, str]:
+    """Whether the PDB lets one of `pods` pods go: (ok, field, observed)."""
+    if "maxUnavailable" in pdb_spec:
+        value = pdb_spec["maxUnavailable"]
+        if isinstance(value, str) and value.endswith("%"):
+            return int(value[:-1] or 0) * pods // 100 >= 1 or int(value[:-1] or 0) > 0, "maxUnavailable", value
+        return (number(value) or 0) >= 1, "maxUnavailable", str(value)
+    value = pdb_spec.get("minAvailable", 1)
+    if isinstance(value, str) and value.endswith("%"):
+        needed = -(-int(value[:-1] or 0) * pods // 100)  # rounded up, as the disruption controller does
+        return needed < pods, "minAvailable", value
+    return (number(value) or 0) < pods, "minAvailable", str(number(value))
+
+
+def validate(args, report_violation) -> None:
+    resources = stack_manifests(args)
+    hpas = list(of_kind(resources, "HorizontalPodAutoscaler"))
+    pdbs = list(of_kind(resources, "PodDisruptionBudget"))
+    for workload in of_kind(resources, *SCALABLE_KINDS):
+        template = pod_template(workload.manifest)
+        if template is None:
+            continue
+        pods = fewest_pods(workload, hpas)
+        covering = [pdb for pdb in pdbs if namespace_of(pdb.manifest) == namespace_of(workload.manifest)
+                    and selector_matches((pdb.manifest.get("spec") or {}).get("selector"), template.labels)]
+        if pods >= 2 and not covering:
+            report(report_violation, Violation(workload.title, "", f"running {pods} pods with no PodDisruptionBudget",
+                                               "covered by a PodDisruptionBudget selecting its pods", workload.urn))
+        for pdb in covering:
+            ok, field, observed = _evictable(pdb.manifest.get("spec") or {}, pods)
+            if not ok:
+                report(report_violation, Violation(
+                    pdb.title, f"spec.{field}", f"{observed} for {workload.title}, which runs as few as {pods} pods",
+                    f"below {pods} (minAvailable) or at least 1 (maxUnavailable), so a node can drain", pdb.urn))
