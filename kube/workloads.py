@@ -7,6 +7,7 @@ PodTemplates alike, init and ephemeral containers included.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
@@ -49,9 +50,24 @@ class Container:
         return self.spec.get("name", "")
 
 
+def mapping(value: Any) -> Mapping[str, Any]:
+    """value if it is a mapping, else {}: rules read odd user YAML without crashing."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def is_list(value: Any) -> bool:
+    """A YAML list: a list here, a Sequence proxy under pulumi_policy, never a string."""
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
+def items(value: Any) -> list[Mapping[str, Any]]:
+    """The mappings of a list field, skipping anything else."""
+    return [item for item in value if isinstance(item, Mapping)] if is_list(value) else []
+
+
 def title(manifest: Mapping[str, Any]) -> str:
     """Kind namespace/name: how a resource is named to people."""
-    meta = manifest.get("metadata") or {}
+    meta = mapping(manifest.get("metadata"))
     where = f"{meta['namespace']}/" if meta.get("namespace") else ""
     return f"{manifest.get('kind', '?')} {where}{meta.get('name', '?')}"
 
@@ -62,35 +78,37 @@ def pod_template(manifest: Mapping[str, Any]) -> PodTemplate | None:
     if keys is None:
         return None
     node: Any = manifest
+    parent: Any = manifest
     for key in keys:
-        node = node.get(key) if isinstance(node, Mapping) else None
-        if node is None:
+        parent, node = node, node.get(key) if isinstance(node, Mapping) else None
+        if not isinstance(node, Mapping):
             return None
     # The pod's metadata sits beside its spec (a Pod's is the manifest's own).
-    parent: Any = manifest
-    for key in keys[:-1]:
-        parent = parent.get(key, {})
-    meta = (manifest if len(keys) == 1 else parent).get("metadata") or {}
-    return PodTemplate(".".join(keys), node, meta.get("labels") or {}, meta.get("annotations") or {})
+    meta = mapping(parent.get("metadata"))
+    labels = {k: v for k, v in mapping(meta.get("labels")).items() if isinstance(v, str)}
+    annotations = {k: v for k, v in mapping(meta.get("annotations")).items() if isinstance(v, str)}
+    return PodTemplate(".".join(keys), node, labels, annotations)
 
 
 def containers(template: PodTemplate) -> Iterator[Container]:
     """Every container of the pod (init, regular and ephemeral), named in its path."""
     for list_name in CONTAINER_LISTS:
-        for index, container in enumerate(template.spec.get(list_name) or []):
-            label = container.get("name") or index
+        for index, container in enumerate(items(template.spec.get(list_name))):
+            name = container.get("name")
+            label = name if isinstance(name, str) and name else index
             yield Container(f"{template.path}.{list_name}[{label}]", list_name, container)
 
 
 def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
     """Whether a LabelSelector (matchLabels and matchExpressions) selects labels; {} selects all."""
-    if selector is None:
+    if not isinstance(selector, Mapping):
         return False
-    for key, value in (selector.get("matchLabels") or {}).items():
+    for key, value in mapping(selector.get("matchLabels")).items():
         if labels.get(key) != value:
             return False
-    for expression in selector.get("matchExpressions") or []:
-        key, operator, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
+    for expression in items(selector.get("matchExpressions")):
+        key, operator = expression.get("key"), expression.get("operator")
+        values = list(expression.get("values")) if is_list(expression.get("values")) else []
         present = key in labels
         if operator == "In" and not (present and labels[key] in values):
             return False
@@ -105,7 +123,8 @@ def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, st
 
 def namespace_of(manifest: Mapping[str, Any]) -> str:
     """The namespace a namespaced manifest lives in ("" when unset or cluster-scoped)."""
-    return (manifest.get("metadata") or {}).get("namespace") or ""
+    namespace = mapping(manifest.get("metadata")).get("namespace")
+    return namespace if isinstance(namespace, str) else ""
 
 
 def number(value: Any) -> float | int | None:

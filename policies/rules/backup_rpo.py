@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from kube.cron import InvalidSchedule, worst_case_interval
-from kube.workloads import title
+from kube.workloads import mapping, title
 from policies.framework import Violation, manifest_of, option, report, shown
 
 ID = "backup-rpo"
@@ -34,8 +34,10 @@ OPTIONS = {"rpo_minutes": {"type": "integer", "minimum": 1, "default": 1440,
 
 
 def is_backup(manifest) -> bool:
-    meta = manifest.get("metadata") or {}
-    return (meta.get("labels") or {}).get("app.kubernetes.io/component") == "backup" or "backup" in meta.get("name", "")
+    meta = mapping(manifest.get("metadata"))
+    name = meta.get("name")
+    return mapping(meta.get("labels")).get("app.kubernetes.io/component") == "backup" or (
+        isinstance(name, str) and "backup" in name)
 
 
 def _minutes(interval: timedelta) -> str:
@@ -48,7 +50,7 @@ def validate(args, report_violation) -> None:
     if not manifest or manifest.get("kind") != "CronJob" or not is_backup(manifest):
         return
     rpo = timedelta(minutes=option(args, "rpo_minutes", 1440))
-    schedule = (manifest.get("spec") or {}).get("schedule")
+    schedule = mapping(manifest.get("spec")).get("schedule")
     try:
         interval = worst_case_interval(schedule) if isinstance(schedule, str) else None
     except InvalidSchedule as error:

@@ -16,7 +16,7 @@ FAIL:
 
 from __future__ import annotations
 
-from kube.workloads import SCALABLE_KINDS, namespace_of, number, pod_template, selector_matches
+from kube.workloads import SCALABLE_KINDS, mapping, namespace_of, number, pod_template, selector_matches
 from policies.framework import StackResource, Violation, of_kind, report, stack_manifests
 
 ID = "pdb-coverage"
@@ -30,13 +30,14 @@ OPTIONS: dict = {}
 
 def fewest_pods(workload: StackResource, hpas: list[StackResource]) -> int:
     """The fewest pods a workload runs: its HPA's minReplicas, else its replicas (default 1)."""
-    meta = workload.manifest.get("metadata") or {}
+    meta = mapping(workload.manifest.get("metadata"))
     for hpa in hpas:
-        target = (hpa.manifest.get("spec") or {}).get("scaleTargetRef") or {}
+        spec = mapping(hpa.manifest.get("spec"))
+        target = mapping(spec.get("scaleTargetRef"))
         if namespace_of(hpa.manifest) == namespace_of(workload.manifest) and target.get("name") == meta.get("name") \
                 and target.get("kind") == workload.kind:
-            return number((hpa.manifest.get("spec") or {}).get("minReplicas", 1)) or 1
-    replicas = number((workload.manifest.get("spec") or {}).get("replicas", 1))
+            return number(spec.get("minReplicas", 1)) or 1
+    replicas = number(mapping(workload.manifest.get("spec")).get("replicas", 1))
     return 1 if replicas is None else replicas
 
 
@@ -44,14 +45,22 @@ def _evictable(pdb_spec, pods: int) -> tuple[bool, str, str]:
     """Whether the PDB lets one of `pods` pods go: (ok, field, observed)."""
     if "maxUnavailable" in pdb_spec:
         value = pdb_spec["maxUnavailable"]
-        if isinstance(value, str) and value.endswith("%"):
-            return int(value[:-1] or 0) * pods // 100 >= 1 or int(value[:-1] or 0) > 0, "maxUnavailable", value
+        percent = _percent(value)
+        if percent is not None:  # rounded up by the disruption controller: any non-zero share lets one go
+            return percent > 0, "maxUnavailable", str(value)
         return (number(value) or 0) >= 1, "maxUnavailable", str(value)
     value = pdb_spec.get("minAvailable", 1)
-    if isinstance(value, str) and value.endswith("%"):
-        needed = -(-int(value[:-1] or 0) * pods // 100)  # rounded up, as the disruption controller does
-        return needed < pods, "minAvailable", value
+    percent = _percent(value)
+    if percent is not None:
+        needed = -(-percent * pods // 100)  # rounded up, as the disruption controller does
+        return needed < pods, "minAvailable", str(value)
     return (number(value) or 0) < pods, "minAvailable", str(number(value))
+
+
+def _percent(value) -> int | None:
+    if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
+        return int(value[:-1])
+    return None
 
 
 def validate(args, report_violation) -> None:
@@ -64,12 +73,12 @@ def validate(args, report_violation) -> None:
             continue
         pods = fewest_pods(workload, hpas)
         covering = [pdb for pdb in pdbs if namespace_of(pdb.manifest) == namespace_of(workload.manifest)
-                    and selector_matches((pdb.manifest.get("spec") or {}).get("selector"), template.labels)]
+                    and selector_matches(mapping(pdb.manifest.get("spec")).get("selector"), template.labels)]
         if pods >= 2 and not covering:
             report(report_violation, Violation(workload.title, "", f"running {pods} pods with no PodDisruptionBudget",
                                                "covered by a PodDisruptionBudget selecting its pods", workload.urn))
         for pdb in covering:
-            ok, field, observed = _evictable(pdb.manifest.get("spec") or {}, pods)
+            ok, field, observed = _evictable(mapping(pdb.manifest.get("spec")), pods)
             if not ok:
                 report(report_violation, Violation(
                     pdb.title, f"spec.{field}", f"{observed} for {workload.title}, which runs as few as {pods} pods",

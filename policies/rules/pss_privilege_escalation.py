@@ -17,7 +17,7 @@ FAIL:
 
 from __future__ import annotations
 
-from kube.workloads import containers, pod_template, title
+from kube.workloads import containers, mapping, pod_template, title
 from policies.framework import Violation, manifest_of, report, shown
 
 ID = "pss-privilege-escalation"
@@ -34,7 +34,7 @@ def validate(args, report_violation) -> None:
     if template is None:
         return
     for container in containers(template):
-        value = (container.spec.get("securityContext") or {}).get("allowPrivilegeEscalation")
+        value = mapping(container.spec.get("securityContext")).get("allowPrivilegeEscalation")
         if value is not False:
             report(report_violation, Violation(title(manifest), f"{container.path}.securityContext.allowPrivilegeEscalation",
                                                shown(value), "false", args.urn))

@@ -134,7 +134,8 @@ def test_command_runs_pg_dump_piped_to_gzip_under_pipefail(rendered):
 
 def test_backup_runs_the_pinned_postgres_image_with_resources(rendered):
     container = the_container(cron_job(rendered, "prod", "agents"))
-    assert container["image"] == "docker.io/library/postgres:16.4"
+    assert container["image"] == ("docker.io/library/postgres:16.4@sha256:"
+                                  "e62fbf9d3e2b49816a32c400ed2dba83e3b361e6833e624024309c35d334b412")
     assert container["resources"] == {"requests": {"cpu": "250m", "memory": "256Mi"},
                                       "limits": {"cpu": "1", "memory": "1Gi"}}
 

@@ -1,0 +1,15 @@
+"""Report formats of `pipeline check`: each renders a list of StageCheck to text."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from pipeline.check import StageCheck
+from pipeline.reports import json_report, markdown, sarif, text
+
+FORMATS: dict[str, Callable[[list[StageCheck]], str]] = {
+    "text": text.render,
+    "json": json_report.render,
+    "sarif": sarif.render,
+    "markdown": markdown.render,
+}
