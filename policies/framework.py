@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
-from kube.workloads import title
+from kube.workloads import is_list, title
 
 KUBERNETES_PREFIX = "kubernetes:"
 
@@ -41,10 +41,19 @@ def report(report_violation: Callable[..., None], violation: Violation) -> None:
 
 
 def option(args: Any, name: str, default: Any) -> Any:
-    """A rule option from the stage's policy config, else the rule's default."""
+    """A rule option from the stage's policy config, else the rule's default.
+
+    Pulumi hands config numbers over as floats (60.0): whole numbers come back as ints.
+    """
     config = args.get_config() if hasattr(args, "get_config") else {}
     value = (config or {}).get(name)
-    return default if value is None else value
+    if value is None:
+        return default
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if is_list(value):
+        return [int(v) if isinstance(v, float) and v.is_integer() else v for v in value]
+    return value
 
 
 def is_kubernetes(resource_type: str) -> bool:
@@ -94,4 +103,14 @@ def shown(value: Any) -> str:
         return str(int(value))
     if isinstance(value, str):
         return repr(value) if value else "''"
+    if is_list(value):  # a list, or pulumi_policy's read-only proxy of one
+        return "[" + ", ".join(shown(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key}: {shown(item)}" for key, item in value.items()) + "}"
     return str(value)
+
+
+def list_item(value: Mapping[str, Any], index: int, key: str = "name") -> str:
+    """How a list item reads in a field path: [its name], else [its index]."""
+    name = value.get(key) if isinstance(value, Mapping) else None
+    return f"[{name}]" if isinstance(name, str) and name else f"[{index}]"

@@ -48,13 +48,18 @@ def _evictable(pdb_spec, pods: int) -> tuple[bool, str, str]:
         percent = _percent(value)
         if percent is not None:  # rounded up by the disruption controller: any non-zero share lets one go
             return percent > 0, "maxUnavailable", str(value)
-        return (number(value) or 0) >= 1, "maxUnavailable", str(value)
+        return (number(value) or 0) >= 1, "maxUnavailable", _written(value)
     value = pdb_spec.get("minAvailable", 1)
     percent = _percent(value)
     if percent is not None:
         needed = -(-percent * pods // 100)  # rounded up, as the disruption controller does
         return needed < pods, "minAvailable", str(value)
-    return (number(value) or 0) < pods, "minAvailable", str(number(value))
+    return (number(value) or 0) < pods, "minAvailable", _written(value)
+
+
+def _written(value) -> str:
+    """A count or percentage as the manifest writes it (Pulumi's 2.0 reads as 2)."""
+    return str(number(value)) if number(value) is not None else str(value)
 
 
 def _percent(value) -> int | None:

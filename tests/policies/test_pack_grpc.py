@@ -125,6 +125,6 @@ def test_dev_config_does_not_require_digests(analyzer, rendered):
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     unpinned = json.loads(json.dumps(deployment))
     unpinned["spec"]["template"]["spec"]["containers"][0]["image"] = container["image"].split("@")[0]
-    assert [d.policyName for d in analyze(analyzer, unpinned, "dev")] == []
+    assert "image-digest" not in [d.policyName for d in analyze(analyzer, unpinned, "dev")]
     configure(analyzer, "prod")
-    assert [d.policyName for d in analyze(analyzer, unpinned)] == ["image-digest"]
+    assert "image-digest" in [d.policyName for d in analyze(analyzer, unpinned)]

@@ -1,0 +1,52 @@
+"""pss-host-path: no pod mounts a directory of the node.
+
+Pod Security Standards, baseline profile, "HostPath Volumes": a hostPath volume exposes the
+node's filesystem (its container runtime socket, its kubelet credentials) to the pod. No entry of
+`volumes` may set `hostPath`.
+
+PASS:
+    volumes:
+      - name: tmp
+        emptyDir: {sizeLimit: 256Mi}
+
+FAIL:
+    volumes:
+      - name: docker
+        hostPath: {path: /var/run/docker.sock, type: Socket}
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from kube.workloads import items, mapping, pod_template, title
+from policies.framework import Violation, manifest_of, report, shown
+
+ID = "pss-host-path"
+DESCRIPTION = "No pod has a hostPath volume (Pod Security Standards, baseline)."
+REMEDIATION = ("Replace the hostPath volume by an emptyDir, configMap, secret or persistentVolumeClaim volume; "
+               "our services' only scratch space is the emptyDir /tmp of components/pod.py (pod.tmp_size).")
+ENFORCEMENT = "mandatory"
+SCOPE = "resource"
+OPTIONS: dict = {}
+
+
+def validate(args, report_violation) -> None:
+    manifest = manifest_of(args)
+    template = pod_template(manifest) if manifest else None
+    if template is None:
+        return
+    resource = title(manifest)
+    for index, volume in enumerate(items(template.spec.get("volumes"))):
+        if volume.get("hostPath") is None:
+            continue
+        host_path = mapping(volume["hostPath"]).get("path")
+        observed = f"set to {shown(host_path)}" if host_path is not None else "set"
+        report(report_violation, Violation(resource, f"{template.path}.volumes[{_label(volume, index)}].hostPath",
+                                           observed, "unset", args.urn))
+
+
+def _label(item: Mapping[str, Any], index: int) -> str | int:
+    """How a list item is named in a field path: its name, else its index."""
+    name = item.get("name")
+    return name if isinstance(name, str) and name else index

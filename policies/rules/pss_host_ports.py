@@ -1,0 +1,53 @@
+"""pss-host-ports: no container binds a port of the node.
+
+Pod Security Standards, baseline profile, "Host Ports": a hostPort publishes the container on the
+node's own address, around Services and NetworkPolicies. Every `ports[*].hostPort` of every
+container (init and ephemeral ones included) must be unset or 0.
+
+PASS:
+    containers:
+      - name: agent
+        ports:
+          - {name: http, containerPort: 8080}
+
+FAIL:
+    containers:
+      - name: agent
+        ports:
+          - {name: http, containerPort: 8080, hostPort: 8080}
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from kube.workloads import containers, items, number, pod_template, title
+from policies.framework import Violation, manifest_of, report, shown
+
+ID = "pss-host-ports"
+DESCRIPTION = "No container port sets a hostPort other than 0 (Pod Security Standards, baseline)."
+REMEDIATION = ("Remove hostPort from the container's ports and reach the pod through a Service (or an Ingress); "
+               "our services publish http and grpc through their Service only.")
+ENFORCEMENT = "mandatory"
+SCOPE = "resource"
+OPTIONS: dict = {}
+
+
+def validate(args, report_violation) -> None:
+    manifest = manifest_of(args)
+    template = pod_template(manifest) if manifest else None
+    if template is None:
+        return
+    resource = title(manifest)
+    for container in containers(template):
+        for index, port in enumerate(items(container.spec.get("ports"))):
+            value = port.get("hostPort")
+            if value is not None and number(value) != 0:
+                where = f"{container.path}.ports[{_label(port, index)}].hostPort"
+                report(report_violation, Violation(resource, where, shown(value), "0 or unset", args.urn))
+
+
+def _label(item: Mapping[str, Any], index: int) -> str | int:
+    """How a list item is named in a field path: its name, else its index."""
+    name = item.get("name")
+    return name if isinstance(name, str) and name else index

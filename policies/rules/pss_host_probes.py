@@ -1,0 +1,53 @@
+"""pss-host-probes: no probe or lifecycle hook sends the kubelet to another host.
+
+Pod Security Standards, baseline profile, "Host Probes / Lifecycle Hooks" (Kubernetes v1.34+):
+the kubelet runs httpGet and tcpSocket probes and hooks from the node, so a `host` other than the
+pod's own IP lets a pod make the node call any address (blind SSRF past NetworkPolicies). The
+`host` of `httpGet` and `tcpSocket` in livenessProbe, readinessProbe, startupProbe and
+lifecycle.postStart / preStop must be unset or empty, on every container.
+
+PASS:
+    containers:
+      - name: agent
+        readinessProbe: {httpGet: {path: /ready, port: http}}
+
+FAIL:
+    containers:
+      - name: agent
+        livenessProbe: {httpGet: {host: 169.254.169.254, path: /latest/meta-data, port: 80}}
+"""
+
+from __future__ import annotations
+
+from kube.workloads import containers, mapping, pod_template, title
+from policies.framework import Violation, manifest_of, report, shown
+
+ID = "pss-host-probes"
+DESCRIPTION = "No probe or lifecycle hook sets httpGet.host or tcpSocket.host (Pod Security Standards, baseline)."
+REMEDIATION = ("Remove host from the probe or hook so the kubelet calls the pod's own IP; our services' probes "
+               "come from pod.probes in environments/defaults.yaml and name only a path and port.")
+ENFORCEMENT = "mandatory"
+SCOPE = "resource"
+OPTIONS: dict = {}
+
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+HOOKS = ("postStart", "preStop")
+ACTIONS = ("httpGet", "tcpSocket")
+
+
+def validate(args, report_violation) -> None:
+    manifest = manifest_of(args)
+    template = pod_template(manifest) if manifest else None
+    if template is None:
+        return
+    resource = title(manifest)
+    for container in containers(template):
+        lifecycle = mapping(container.spec.get("lifecycle"))
+        handlers = [(f"{container.path}.{probe}", container.spec.get(probe)) for probe in PROBES]
+        handlers += [(f"{container.path}.lifecycle.{hook}", lifecycle.get(hook)) for hook in HOOKS]
+        for path, handler in handlers:
+            for action in ACTIONS:
+                host = mapping(mapping(handler).get(action)).get("host")
+                if host is not None and host != "":
+                    report(report_violation, Violation(resource, f"{path}.{action}.host", shown(host),
+                                                       "unset (the pod's own IP)", args.urn))

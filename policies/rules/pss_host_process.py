@@ -1,0 +1,45 @@
+"""pss-host-process: no pod runs Windows HostProcess containers.
+
+Pod Security Standards, baseline profile, "HostProcess": a HostProcess container has privileged
+access to the Windows node. `windowsOptions.hostProcess` must be unset or false in the pod's
+securityContext and in every container's (init and ephemeral ones included).
+
+PASS:
+    securityContext: {runAsNonRoot: true}
+    containers:
+      - name: agent
+        securityContext: {windowsOptions: {hostProcess: false}}
+
+FAIL:
+    securityContext: {windowsOptions: {hostProcess: true}}
+    containers:
+      - name: agent
+"""
+
+from __future__ import annotations
+
+from kube.workloads import containers, mapping, pod_template, title
+from policies.framework import Violation, manifest_of, report, shown
+
+ID = "pss-host-process"
+DESCRIPTION = "No pod or container sets windowsOptions.hostProcess: true (Pod Security Standards, baseline)."
+REMEDIATION = ("Remove securityContext.windowsOptions.hostProcess (or set it false) from the pod and every container; "
+               "node-level Windows work belongs to a privileged namespace outside the platform.")
+ENFORCEMENT = "mandatory"
+SCOPE = "resource"
+OPTIONS: dict = {}
+
+
+def validate(args, report_violation) -> None:
+    manifest = manifest_of(args)
+    template = pod_template(manifest) if manifest else None
+    if template is None:
+        return
+    resource = title(manifest)
+    contexts = [(template.path, mapping(template.spec.get("securityContext")))]
+    contexts += [(c.path, mapping(c.spec.get("securityContext"))) for c in containers(template)]
+    for path, context in contexts:
+        value = mapping(context.get("windowsOptions")).get("hostProcess")
+        if value is not None and value is not False:
+            report(report_violation, Violation(resource, f"{path}.securityContext.windowsOptions.hostProcess",
+                                               shown(value), "false", args.urn))

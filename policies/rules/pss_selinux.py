@@ -1,0 +1,57 @@
+"""pss-selinux: no pod or container picks a privileged SELinux type, user or role.
+
+Pod Security Standards, baseline profile, "SELinux": `seLinuxOptions.type` in the pod's
+securityContext and in every container's (init and ephemeral ones included) must be unset, empty
+or one of container_t, container_init_t, container_kvm_t, container_engine_t; `seLinuxOptions.user`
+and `seLinuxOptions.role` must be unset or empty. The level (MCS categories) is free.
+
+PASS:
+    securityContext:
+      seLinuxOptions: {level: "s0:c123,c456"}
+    containers:
+      - name: agent
+        securityContext: {seLinuxOptions: {type: container_t}}
+
+FAIL:
+    containers:
+      - name: agent
+        securityContext: {seLinuxOptions: {type: spc_t, user: system_u}}
+"""
+
+from __future__ import annotations
+
+from kube.workloads import containers, mapping, pod_template, title
+from policies.framework import Violation, manifest_of, report, shown
+
+ID = "pss-selinux"
+DESCRIPTION = ("seLinuxOptions name only an allowed container type and no user or role "
+               "(Pod Security Standards, baseline).")
+REMEDIATION = ("Drop seLinuxOptions.user and seLinuxOptions.role, and leave seLinuxOptions.type unset or set it to "
+               "container_t, container_init_t, container_kvm_t or container_engine_t; the runtime's default label "
+               "is what our services run with.")
+ENFORCEMENT = "mandatory"
+SCOPE = "resource"
+OPTIONS: dict = {}
+
+ALLOWED_TYPES = ("container_t", "container_init_t", "container_kvm_t", "container_engine_t")
+
+
+def validate(args, report_violation) -> None:
+    manifest = manifest_of(args)
+    template = pod_template(manifest) if manifest else None
+    if template is None:
+        return
+    resource = title(manifest)
+    contexts = [(template.path, template.spec.get("securityContext"))]
+    contexts += [(c.path, c.spec.get("securityContext")) for c in containers(template)]
+    for path, context in contexts:
+        options = mapping(mapping(context).get("seLinuxOptions"))
+        where = f"{path}.securityContext.seLinuxOptions"
+        kind = options.get("type")
+        if kind not in (None, "", *ALLOWED_TYPES):
+            report(report_violation, Violation(resource, f"{where}.type", shown(kind),
+                                               "unset or one of " + ", ".join(ALLOWED_TYPES), args.urn))
+        for field in ("user", "role"):
+            if options.get(field) not in (None, ""):
+                report(report_violation, Violation(resource, f"{where}.{field}", shown(options[field]), "unset",
+                                                   args.urn))

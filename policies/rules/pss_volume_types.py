@@ -1,0 +1,55 @@
+"""pss-volume-types: a pod uses only the volume types that stay inside the cluster's control.
+
+Pod Security Standards, restricted profile, "Volume Types": every entry of `volumes` must be one
+of configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret,
+or image (OCI image volumes, which Pod Security admission allows from v1.33 on). Other storage
+(nfs, iscsi, cephfs, hostPath, gitRepo, cloud disks...) belongs behind a PersistentVolume and a
+claim. A volume naming no source at all is an emptyDir (the API server's default).
+
+PASS:
+    volumes:
+      - {name: config, configMap: {name: agent-service-config}}
+      - {name: data, persistentVolumeClaim: {claimName: agent-data}}
+
+FAIL:
+    volumes:
+      - {name: models, nfs: {server: nfs.example.com, path: /models}}
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from kube.workloads import items, pod_template, title
+from policies.framework import Violation, manifest_of, report
+
+ALLOWED_TYPES = ("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim",
+                 "projected", "secret")
+
+ID = "pss-volume-types"
+DESCRIPTION = "Every volume is of a type the restricted Pod Security Standard allows (configMap, secret, PVC...)."
+REMEDIATION = ("Use only " + ", ".join(ALLOWED_TYPES) + " volumes; put other storage behind a PersistentVolume "
+               "and mount it through a persistentVolumeClaim volume.")
+ENFORCEMENT = "mandatory"
+SCOPE = "resource"
+OPTIONS: dict = {}
+
+
+def validate(args, report_violation) -> None:
+    manifest = manifest_of(args)
+    template = pod_template(manifest) if manifest else None
+    if template is None:
+        return
+    resource = title(manifest)
+    for index, volume in enumerate(items(template.spec.get("volumes"))):
+        for source, value in volume.items():
+            if source != "name" and value is not None and source not in ALLOWED_TYPES:
+                report(report_violation, Violation(resource, f"{template.path}.volumes[{_label(volume, index)}]",
+                                                   f"of type {source}", "one of " + ", ".join(ALLOWED_TYPES),
+                                                   args.urn))
+
+
+def _label(item: Mapping[str, Any], index: int) -> str | int:
+    """How a list item is named in a field path: its name, else its index."""
+    name = item.get("name")
+    return name if isinstance(name, str) and name else index

@@ -1,0 +1,45 @@
+"""read-only-root-filesystem: every container runs on a read-only root filesystem.
+
+Stricter than the Pod Security Standards (the platform's pod security requirement): a container
+that cannot write its own image cannot drop a tool or alter its binaries. Every container, init
+and ephemeral ones included, sets `securityContext.readOnlyRootFilesystem: true`; writable paths
+are explicit volumes (an emptyDir /tmp).
+
+PASS:
+    containers:
+      - name: agent
+        securityContext: {readOnlyRootFilesystem: true}
+        volumeMounts: [{name: tmp, mountPath: /tmp}]
+
+FAIL:
+    containers:
+      - name: agent
+        securityContext: {runAsNonRoot: true}   # readOnlyRootFilesystem not set
+"""
+
+from __future__ import annotations
+
+from kube.workloads import containers, mapping, pod_template, title
+from policies.framework import Violation, manifest_of, report, shown
+
+ID = "read-only-root-filesystem"
+DESCRIPTION = "Every container sets securityContext.readOnlyRootFilesystem: true (stricter than the PSS)."
+REMEDIATION = ("Set securityContext.readOnlyRootFilesystem: true on every container and mount an emptyDir where it "
+               "must write; our services get it from container_security_context() in components/pod.py, with a "
+               "/tmp of pod.tmp_size (environments/defaults.yaml).")
+ENFORCEMENT = "mandatory"
+SCOPE = "resource"
+OPTIONS: dict = {}
+
+
+def validate(args, report_violation) -> None:
+    manifest = manifest_of(args)
+    template = pod_template(manifest) if manifest else None
+    if template is None:
+        return
+    resource = title(manifest)
+    for container in containers(template):
+        value = mapping(container.spec.get("securityContext")).get("readOnlyRootFilesystem")
+        if value is not True:
+            report(report_violation, Violation(resource, f"{container.path}.securityContext.readOnlyRootFilesystem",
+                                               shown(value), "true", args.urn))

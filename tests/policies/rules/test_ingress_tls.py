@@ -1,0 +1,51 @@
+import pytest
+
+from policies.rules import ingress_tls as rule
+from tests.policies.helpers import check, fixture, fixtures, messages
+
+INGRESS = "Ingress agent-platform-prod/agentflow"
+LISTED = "must be listed in spec.tls[].hosts of an entry with a secretName."
+FAIL = {
+    "no-tls": [
+        f"{INGRESS} spec.rules[0].host: is 'api.agentflow.example.com' without TLS, {LISTED}",
+        f"{INGRESS} spec.rules[1].host: is 'www.agentflow.example.com', listed in spec.tls[0] which has no secretName, "
+        + LISTED,
+        f"{INGRESS} spec.rules[3].host: is 'a.b.apps.example.com' without TLS, {LISTED}",
+        f"{INGRESS} metadata.annotations['nginx.ingress.kubernetes.io/ssl-redirect']: is 'false', must be 'true' "
+        "(or nginx.ingress.kubernetes.io/force-ssl-redirect 'true'), so plain HTTP is redirected to HTTPS.",
+        f"{INGRESS} metadata.annotations['cert-manager.io/cluster-issuer']: is not set (nor cert-manager.io/issuer), "
+        "must be the cert-manager issuer of the certificate (ingress.cluster_issuer, letsencrypt-prod in the reference).",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", fixtures(rule, "pass"))
+def test_pass(name):
+    assert check(rule, fixture(rule, "pass", name)) == []
+
+
+@pytest.mark.parametrize("name", fixtures(rule, "fail"))
+def test_fail(name):
+    findings = check(rule, fixture(rule, "fail", name))
+    assert messages(findings) == FAIL[name]
+    assert {f.rule_id for f in findings} == {rule.ID}
+
+
+def test_a_rule_without_host_needs_some_tls_secret():
+    ingress = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {
+        "name": "web", "namespace": "n", "annotations": {"cert-manager.io/cluster-issuer": "letsencrypt-prod",
+                                                         "nginx.ingress.kubernetes.io/ssl-redirect": "true"}},
+        "spec": {"rules": [{"http": {}}]}}
+    assert messages(check(rule, [ingress])) == [
+        "Ingress n/web spec.rules[0].host: is not set (every host) with no spec.tls entry with a secretName, "
+        "must be served over TLS: a spec.tls entry with a secretName."]
+    ingress["spec"]["tls"] = [{"secretName": "web-tls"}]
+    assert check(rule, [ingress]) == []
+
+
+@pytest.mark.parametrize("pattern, host, covered", [
+    ("api.example.com", "API.example.com", True), ("*.example.com", "api.example.com", True),
+    ("*.example.com", "a.b.example.com", False), ("*.example.com", "example.com", False), (None, "x", False),
+])
+def test_tls_host_patterns(pattern, host, covered):
+    assert rule.covers(pattern, host) is covered

@@ -1,0 +1,48 @@
+import pytest
+
+from policies.rules import pss_host_probes as rule
+from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.pss_inputs import as_pulumi, odd_pod_manifests
+
+STS = "StatefulSet agent-platform-prod/agent-service spec.template.spec.containers[agent]"
+FAIL = {
+    "statefulset": [  # httpGet and tcpSocket, probes and a lifecycle hook; the exec postStart passes
+        f"{STS}.livenessProbe.httpGet.host: is '169.254.169.254', must be unset (the pod's own IP).",
+        f"{STS}.readinessProbe.tcpSocket.host: is 'postgres.data.svc.cluster.local', must be unset (the pod's own IP).",
+        f"{STS}.lifecycle.preStop.httpGet.host: is '10.0.0.5', must be unset (the pod's own IP).",
+    ],
+    "job": [  # a sidecar init container; localhost is the node's, not the pod's
+        "Job model-training-prod/fine-tune-run-7 spec.template.spec.initContainers[metrics-proxy]"
+        ".startupProbe.tcpSocket.host: is 'localhost', must be unset (the pod's own IP).",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", fixtures(rule, "pass"))
+@pytest.mark.parametrize("shape", [list, as_pulumi], ids=["yaml", "pulumi"])
+def test_pass_fixture_has_no_finding(name, shape):
+    assert check(rule, shape(fixture(rule, "pass", name))) == []
+
+
+@pytest.mark.parametrize("name", sorted(FAIL))
+@pytest.mark.parametrize("shape", [list, as_pulumi], ids=["yaml", "pulumi"])
+def test_fail_fixture_names_each_violation(name, shape):
+    findings = check(rule, shape(fixture(rule, "fail", name)))
+    assert messages(findings) == FAIL[name]
+    assert {f.rule_id for f in findings} == {"pss-host-probes"}
+    assert all(f.mandatory and f.remediation == rule.REMEDIATION for f in findings)
+
+
+def test_every_fail_fixture_is_checked():
+    assert sorted(FAIL) == fixtures(rule, "fail")
+
+
+def test_odd_manifests_do_not_crash_it():
+    check(rule, odd_pod_manifests())
+
+
+def test_a_post_start_hook_is_checked_too():
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
+           "spec": {"containers": [{"name": "c", "lifecycle": {"postStart": {"tcpSocket": {"host": "db", "port": 5432}}}}]}}
+    assert messages(check(rule, [pod])) == [
+        "Pod ns/p spec.containers[c].lifecycle.postStart.tcpSocket.host: is 'db', must be unset (the pod's own IP)."]

@@ -1,0 +1,39 @@
+import pytest
+
+from policies.rules import pss_proc_mount as rule
+from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.pss_inputs import as_pulumi, odd_pod_manifests
+
+FAIL = {
+    "job": [  # procMount: Default on the init container passes
+        "Job agent-platform-prod/image-build spec.template.spec.containers[buildkit].securityContext.procMount: "
+        "is 'Unmasked', must be Default.",
+    ],
+    "pod": [  # a user-namespaced pod (hostUsers: false) gets no exception: that relaxation is feature-gated
+        "Pod agent-platform-prod/nested-builder spec.ephemeralContainers[debugger].securityContext.procMount: "
+        "is 'Unmasked', must be Default.",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", fixtures(rule, "pass"))
+@pytest.mark.parametrize("shape", [list, as_pulumi], ids=["yaml", "pulumi"])
+def test_pass_fixture_has_no_finding(name, shape):
+    assert check(rule, shape(fixture(rule, "pass", name))) == []
+
+
+@pytest.mark.parametrize("name", sorted(FAIL))
+@pytest.mark.parametrize("shape", [list, as_pulumi], ids=["yaml", "pulumi"])
+def test_fail_fixture_names_each_violation(name, shape):
+    findings = check(rule, shape(fixture(rule, "fail", name)))
+    assert messages(findings) == FAIL[name]
+    assert {f.rule_id for f in findings} == {"pss-proc-mount"}
+    assert all(f.mandatory and f.remediation == rule.REMEDIATION for f in findings)
+
+
+def test_every_fail_fixture_is_checked():
+    assert sorted(FAIL) == fixtures(rule, "fail")
+
+
+def test_odd_manifests_do_not_crash_it():
+    check(rule, odd_pod_manifests())

@@ -1,0 +1,47 @@
+import pytest
+
+from policies.rules import pss_run_as_user as rule
+from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.pss_inputs import as_pulumi, odd_pod_manifests
+
+STS = "StatefulSet data/postgres spec.template.spec"
+FAIL = {
+    "statefulset": [  # pod level and an init container; 999 on the container passes
+        f"{STS}.securityContext.runAsUser: is 0, must be a non-zero UID.",
+        f"{STS}.initContainers[chown-data].securityContext.runAsUser: is 0, must be a non-zero UID.",
+    ],
+    "pod": [
+        "Pod agent-platform-prod/agent-service-7d9f spec.ephemeralContainers[debugger].securityContext.runAsUser: "
+        "is 0, must be a non-zero UID.",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", fixtures(rule, "pass"))
+@pytest.mark.parametrize("shape", [list, as_pulumi], ids=["yaml", "pulumi"])
+def test_pass_fixture_has_no_finding(name, shape):
+    assert check(rule, shape(fixture(rule, "pass", name))) == []
+
+
+@pytest.mark.parametrize("name", sorted(FAIL))
+@pytest.mark.parametrize("shape", [list, as_pulumi], ids=["yaml", "pulumi"])
+def test_fail_fixture_names_each_violation(name, shape):
+    findings = check(rule, shape(fixture(rule, "fail", name)))
+    assert messages(findings) == FAIL[name]
+    assert {f.rule_id for f in findings} == {"pss-run-as-user"}
+    assert all(f.mandatory and f.remediation == rule.REMEDIATION for f in findings)
+
+
+def test_every_fail_fixture_is_checked():
+    assert sorted(FAIL) == fixtures(rule, "fail")
+
+
+def test_odd_manifests_do_not_crash_it():
+    check(rule, odd_pod_manifests())
+
+
+def test_a_uid_that_is_no_number_is_reported():
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
+           "spec": {"containers": [{"name": "c", "securityContext": {"runAsUser": "root"}}]}}
+    assert messages(check(rule, [pod])) == [
+        "Pod ns/p spec.containers[c].securityContext.runAsUser: is 'root', must be a non-zero UID."]

@@ -1,0 +1,35 @@
+import pytest
+
+from policies.rules import readiness_interval as rule
+from tests.policies.helpers import check, fixture, fixtures, messages
+
+WHERE = "Deployment agent-platform-prod/agent-service spec.template.spec.containers"
+FAIL = {
+    "slow-readiness": [
+        f"{WHERE}[agent].readinessProbe.periodSeconds: is not set (10), "
+        "must be below 10 s (the health-check interval target).",
+        f"{WHERE}[api].readinessProbe: is not set on a container serving ports 8081, 9090, "
+        "must be a probe with periodSeconds below 10 s (the health-check interval target).",
+        f"{WHERE}[slow].readinessProbe.periodSeconds: is 15, must be below 10 s (the health-check interval target).",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", fixtures(rule, "pass"))
+def test_pass(name):
+    assert check(rule, fixture(rule, "pass", name), health_check_interval_seconds=10) == []
+
+
+@pytest.mark.parametrize("name", fixtures(rule, "fail"))
+def test_fail(name):
+    findings = check(rule, fixture(rule, "fail", name), health_check_interval_seconds=10)
+    assert messages(findings) == FAIL[name]
+    assert {f.rule_id for f in findings} == {rule.ID}
+
+
+def test_the_target_is_the_stages():
+    findings = check(rule, fixture(rule, "fail", "slow-readiness"), health_check_interval_seconds=20)
+    assert [f.path for f in findings] == ["spec.template.spec.containers[api].readinessProbe"]
+    assert findings[0].expected == "a probe with periodSeconds below 20 s (the health-check interval target)"
+    assert [f.path for f in check(rule, fixture(rule, "pass", "fast-readiness"), health_check_interval_seconds=5)] == [
+        "spec.template.spec.containers[agent].readinessProbe.periodSeconds"]
