@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
-from kube.workloads import is_list, title
+from kube.workloads import containers, is_list, mapping, pod_template, title
 
 KUBERNETES_PREFIX = "kubernetes:"
 
@@ -114,3 +114,23 @@ def list_item(value: Mapping[str, Any], index: int, key: str = "name") -> str:
     """How a list item reads in a field path: [its name], else [its index]."""
     name = value.get(key) if isinstance(value, Mapping) else None
     return f"[{name}]" if isinstance(name, str) and name else f"[{index}]"
+
+
+def is_windows(spec: Mapping[str, Any]) -> bool:
+    """A Windows pod (spec.os.name: windows), which some restricted controls exempt."""
+    return mapping(spec.get("os")).get("name") == "windows"
+
+
+def check_container_security(args: Any, report_violation: Callable[..., None], field: str,
+                             allowed: Callable[[Any], bool], expected: str, exempt_windows: bool = False) -> None:
+    """Report every container (init and ephemeral included) whose securityContext.<field> is not allowed."""
+    manifest = manifest_of(args)
+    template = pod_template(manifest) if manifest else None
+    if template is None or (exempt_windows and is_windows(template.spec)):
+        return
+    resource = title(manifest)
+    for container in containers(template):
+        value = mapping(container.spec.get("securityContext")).get(field)
+        if not allowed(value):
+            report(report_violation, Violation(resource, f"{container.path}.securityContext.{field}", shown(value),
+                                               expected, getattr(args, "urn", None)))

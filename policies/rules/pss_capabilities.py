@@ -21,7 +21,7 @@ FAIL:
 from __future__ import annotations
 
 from kube.workloads import containers, is_list, mapping, pod_template, title
-from policies.framework import Violation, manifest_of, report, shown
+from policies.framework import Violation, is_windows, manifest_of, report, shown
 
 ID = "pss-capabilities"
 DESCRIPTION = ("Every container drops ALL capabilities and adds back none but NET_BIND_SERVICE "
@@ -44,7 +44,7 @@ def validate(args, report_violation) -> None:
     if template is None:
         return
     resource = title(manifest)
-    windows = mapping(template.spec.get("os")).get("name") == "windows"
+    windows = is_windows(template.spec)
     allowed, expected = (BASELINE_ADD, "adding only capabilities of the PSS baseline set") if windows else \
         (RESTRICTED_ADD, "adding nothing but NET_BIND_SERVICE")
     for container in containers(template):

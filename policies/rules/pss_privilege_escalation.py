@@ -2,7 +2,8 @@
 
 Pod Security Standards, restricted profile, "Privilege Escalation": every container (init and
 ephemeral ones included) sets `securityContext.allowPrivilegeEscalation: false`. Unset counts as
-allowed, because Linux allows escalation (setuid binaries) unless no_new_privs is set.
+allowed, because Linux allows escalation (setuid binaries) unless no_new_privs is set. Windows
+pods (`spec.os.name: windows`) are exempt, as the standard says.
 
 PASS:
     containers:
@@ -17,8 +18,7 @@ FAIL:
 
 from __future__ import annotations
 
-from kube.workloads import containers, mapping, pod_template, title
-from policies.framework import Violation, manifest_of, report, shown
+from policies.framework import check_container_security
 
 ID = "pss-privilege-escalation"
 DESCRIPTION = "Every container sets allowPrivilegeEscalation: false (Pod Security Standards, restricted)."
@@ -29,12 +29,6 @@ OPTIONS: dict = {}
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
-        return
-    for container in containers(template):
-        value = mapping(container.spec.get("securityContext")).get("allowPrivilegeEscalation")
-        if value is not False:
-            report(report_violation, Violation(title(manifest), f"{container.path}.securityContext.allowPrivilegeEscalation",
-                                               shown(value), "false", args.urn))
+    # The standard exempts Windows pods from this control.
+    check_container_security(args, report_violation, "allowPrivilegeEscalation", lambda value: value is False, "false",
+                             exempt_windows=True)

@@ -17,8 +17,7 @@ FAIL:
 
 from __future__ import annotations
 
-from kube.workloads import containers, mapping, pod_template, title
-from policies.framework import Violation, manifest_of, report, shown
+from policies.framework import check_container_security
 
 ID = "pss-privileged"
 DESCRIPTION = "No container sets securityContext.privileged: true (Pod Security Standards, baseline)."
@@ -30,13 +29,5 @@ OPTIONS: dict = {}
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
-        return
-    resource = title(manifest)
-    for container in containers(template):
-        value = mapping(container.spec.get("securityContext")).get("privileged")
-        if value is not None and value is not False:
-            report(report_violation, Violation(resource, f"{container.path}.securityContext.privileged",
-                                               shown(value), "false", args.urn))
+    check_container_security(args, report_violation, "privileged",
+                             lambda value: value is None or value is False, "false")

@@ -17,8 +17,7 @@ FAIL:
 
 from __future__ import annotations
 
-from kube.workloads import containers, mapping, pod_template, title
-from policies.framework import Violation, manifest_of, report, shown
+from policies.framework import check_container_security
 
 ID = "pss-proc-mount"
 DESCRIPTION = "No container sets procMount other than Default (Pod Security Standards, baseline)."
@@ -29,13 +28,5 @@ OPTIONS: dict = {}
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
-        return
-    resource = title(manifest)
-    for container in containers(template):
-        value = mapping(container.spec.get("securityContext")).get("procMount")
-        if value is not None and value != "Default":
-            report(report_violation, Violation(resource, f"{container.path}.securityContext.procMount",
-                                               shown(value), "Default", args.urn))
+    check_container_security(args, report_violation, "procMount",
+                             lambda value: value is None or value == "Default", "Default")

@@ -19,8 +19,7 @@ FAIL:
 
 from __future__ import annotations
 
-from kube.workloads import containers, mapping, pod_template, title
-from policies.framework import Violation, manifest_of, report, shown
+from policies.framework import check_container_security
 
 ID = "read-only-root-filesystem"
 DESCRIPTION = "Every container sets securityContext.readOnlyRootFilesystem: true (stricter than the PSS)."
@@ -33,13 +32,4 @@ OPTIONS: dict = {}
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
-        return
-    resource = title(manifest)
-    for container in containers(template):
-        value = mapping(container.spec.get("securityContext")).get("readOnlyRootFilesystem")
-        if value is not True:
-            report(report_violation, Violation(resource, f"{container.path}.securityContext.readOnlyRootFilesystem",
-                                               shown(value), "true", args.urn))
+    check_container_security(args, report_violation, "readOnlyRootFilesystem", lambda value: value is True, "true")

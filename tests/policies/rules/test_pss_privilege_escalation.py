@@ -6,6 +6,10 @@ def test_pass():
     assert check(rule, fixture(rule, "pass", "deployment")) == []
 
 
+def test_windows_pods_are_exempt():
+    assert check(rule, fixture(rule, "pass", "windows")) == []
+
+
 def test_fail_names_every_container_that_may_escalate():
     findings = check(rule, fixture(rule, "fail", "cronjob"))
     assert messages(findings) == [
