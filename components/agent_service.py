@@ -9,8 +9,9 @@ callers and Prometheus; egress to DNS, declared targets and callees) and a VPA w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 import yaml
 
@@ -57,9 +58,13 @@ class AgentServiceSpec:
 
     @property
     def identity(self) -> AppIdentity:
-        return AppIdentity(name=self.service.name, instance=f"{self.service.name}-{self.stage}",
-                           version=parse_image(self.service.image).version,
-                           component=self.service.component, part_of=self.part_of)
+        return AppIdentity(
+            name=self.service.name,
+            instance=f"{self.service.name}-{self.stage}",
+            version=parse_image(self.service.image).version,
+            component=self.service.component,
+            part_of=self.part_of,
+        )
 
     @property
     def container_name(self) -> str:
@@ -72,13 +77,21 @@ class AgentServiceSpec:
 
     def config_data(self) -> dict[str, str]:
         """The ConfigMap's data: one YAML file per entry, keys sorted for stable checksums."""
-        return {name: yaml.safe_dump(content, sort_keys=True, default_flow_style=False)
-                for name, content in sorted(self.config_files.items())}
+        return {
+            name: yaml.safe_dump(content, sort_keys=True, default_flow_style=False)
+            for name, content in sorted(self.config_files.items())
+        }
 
     def manifests(self) -> list[Manifest]:
         """Every Kubernetes object of the service."""
-        out = [self._service_account(), *self._rbac(), self._config_map(), self._deployment(), self._service(),
-               self._network_policy()]
+        out = [
+            self._service_account(),
+            *self._rbac(),
+            self._config_map(),
+            self._deployment(),
+            self._service(),
+            self._network_policy(),
+        ]
         if self.service.autoscaled:
             out.append(self._hpa())
         pdb = self.service.pdb
@@ -92,24 +105,38 @@ class AgentServiceSpec:
         return object_meta(name or self.name, self.namespace, self.identity.labels(), annotations)
 
     def _service_account(self) -> Manifest:
-        return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": self._meta(),
-                "automountServiceAccountToken": bool(self.service.api_access)}
+        return {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": self._meta(),
+            "automountServiceAccountToken": bool(self.service.api_access),
+        }
 
     def _rbac(self) -> list[Manifest]:
         if not self.service.api_access:
             return []
-        rules = [{"apiGroups": list(r.api_groups), "resources": list(r.resources), "verbs": list(r.verbs)}
-                 for r in self.service.api_access]
+        rules = [
+            {"apiGroups": list(r.api_groups), "resources": list(r.resources), "verbs": list(r.verbs)}
+            for r in self.service.api_access
+        ]
         return [
             {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": self._meta(), "rules": rules},
-            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": self._meta(),
-             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": self.name},
-             "subjects": [{"kind": "ServiceAccount", "name": self.name, "namespace": self.namespace}]},
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": self._meta(),
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": self.name},
+                "subjects": [{"kind": "ServiceAccount", "name": self.name, "namespace": self.namespace}],
+            },
         ]
 
     def _config_map(self) -> Manifest:
-        return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": self._meta(self.config_map_name),
-                "data": self.config_data()}
+        return {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": self._meta(self.config_map_name),
+            "data": self.config_data(),
+        }
 
     def _env(self) -> list[dict[str, Any]]:
         env: list[dict[str, Any]] = [
@@ -124,7 +151,10 @@ class AgentServiceSpec:
                 {"name": "PGPORT", "value": str(db.port)},
                 {"name": "PGDATABASE", "value": db.database},
                 {"name": "PGUSER", "valueFrom": {"secretKeyRef": {"name": db.credentials_secret, "key": "username"}}},
-                {"name": "PGPASSWORD", "valueFrom": {"secretKeyRef": {"name": db.credentials_secret, "key": "password"}}},
+                {
+                    "name": "PGPASSWORD",
+                    "valueFrom": {"secretKeyRef": {"name": db.credentials_secret, "key": "password"}},
+                },
             ]
         for variable, ref in sorted(self.service.secret_env.items()):
             env.append({"name": variable, "valueFrom": {"secretKeyRef": {"name": ref.secret, "key": ref.key}}})
@@ -139,11 +169,15 @@ class AgentServiceSpec:
             "name": self.container_name,
             "image": self.service.image,
             "imagePullPolicy": "IfNotPresent",
-            "ports": [{"name": "http", "containerPort": self.pod.http_port, "protocol": "TCP"},
-                      {"name": "grpc", "containerPort": self.pod.grpc_port, "protocol": "TCP"}],
+            "ports": [
+                {"name": "http", "containerPort": self.pod.http_port, "protocol": "TCP"},
+                {"name": "grpc", "containerPort": self.pod.grpc_port, "protocol": "TCP"},
+            ],
             "env": self._env(),
-            "resources": {"requests": self.service.resources.requests.as_dict(),
-                          "limits": self.service.resources.limits.as_dict()},
+            "resources": {
+                "requests": self.service.resources.requests.as_dict(),
+                "limits": self.service.resources.limits.as_dict(),
+            },
             "livenessProbe": http_probe(probes.liveness),
             "readinessProbe": http_probe(probes.readiness),
             "startupProbe": http_probe(probes.startup),
@@ -171,9 +205,12 @@ class AgentServiceSpec:
             "selector": {"matchLabels": selector},
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}},
             "template": {
-                "metadata": {"labels": self.identity.labels(),
-                             "annotations": {CONFIG_CHECKSUM_ANNOTATION: config_checksum(
-                                 {self.config_map_name: self.config_data()})}},
+                "metadata": {
+                    "labels": self.identity.labels(),
+                    "annotations": {
+                        CONFIG_CHECKSUM_ANNOTATION: config_checksum({self.config_map_name: self.config_data()})
+                    },
+                },
                 "spec": pod_spec,
             },
         }
@@ -183,12 +220,19 @@ class AgentServiceSpec:
         return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": self._meta(), "spec": spec}
 
     def _service(self) -> Manifest:
-        return {"apiVersion": "v1", "kind": "Service", "metadata": self._meta(), "spec": {
-            "type": "ClusterIP",
-            "selector": self.identity.selector(),
-            "ports": [{"name": "http", "port": self.pod.http_port, "targetPort": "http", "protocol": "TCP"},
-                      {"name": "grpc", "port": self.pod.grpc_port, "targetPort": "grpc", "protocol": "TCP"}],
-        }}
+        return {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": self._meta(),
+            "spec": {
+                "type": "ClusterIP",
+                "selector": self.identity.selector(),
+                "ports": [
+                    {"name": "http", "port": self.pod.http_port, "targetPort": "http", "protocol": "TCP"},
+                    {"name": "grpc", "port": self.pod.grpc_port, "targetPort": "grpc", "protocol": "TCP"},
+                ],
+            },
+        }
 
     def _network_policy(self) -> Manifest:
         http = [{"protocol": "TCP", "port": self.pod.http_port}]
@@ -198,15 +242,20 @@ class AgentServiceSpec:
             {"from": [{"namespaceSelector": namespace_selector(self.scrape_namespace)}], "ports": http},
         ]
         if self.callers:
-            ingress.append({"from": [{"podSelector": {"matchLabels": self._peer(c)}} for c in self.callers], "ports": grpc})
+            ingress.append(
+                {"from": [{"podSelector": {"matchLabels": self._peer(c)}} for c in self.callers], "ports": grpc}
+            )
         egress = [dns_egress(self.dns)]
         egress += [target_egress(self.egress_targets[name]) for name in sorted(self.egress_targets)]
         if self.service.calls:
-            egress.append({"to": [{"podSelector": {"matchLabels": self._peer(c)}} for c in self.service.calls],
-                           "ports": grpc})
+            egress.append(
+                {"to": [{"podSelector": {"matchLabels": self._peer(c)}} for c in self.service.calls], "ports": grpc}
+            )
         if self.service.api_access:
             egress.append({"ports": [{"protocol": "TCP", "port": 443}, {"protocol": "TCP", "port": 6443}]})
-        return network_policy(self.name, self.namespace, self.identity.labels(), self.identity.selector(), ingress, egress)
+        return network_policy(
+            self.name, self.namespace, self.identity.labels(), self.identity.selector(), ingress, egress
+        )
 
     def _peer(self, service: str) -> dict[str, str]:
         return {"app.kubernetes.io/name": service, "app.kubernetes.io/instance": f"{service}-{self.stage}"}
@@ -217,31 +266,55 @@ class AgentServiceSpec:
     def _hpa(self) -> Manifest:
         scaling = self.service.autoscaling
         metrics: list[dict[str, Any]] = [
-            {"type": "Resource", "resource": {"name": "cpu", "target": {
-                "type": "Utilization", "averageUtilization": scaling.cpu_utilization}}},
-            {"type": "Resource", "resource": {"name": "memory", "target": {
-                "type": "Utilization", "averageUtilization": scaling.memory_utilization}}},
+            {
+                "type": "Resource",
+                "resource": {
+                    "name": "cpu",
+                    "target": {"type": "Utilization", "averageUtilization": scaling.cpu_utilization},
+                },
+            },
+            {
+                "type": "Resource",
+                "resource": {
+                    "name": "memory",
+                    "target": {"type": "Utilization", "averageUtilization": scaling.memory_utilization},
+                },
+            },
         ]
         if scaling.queue:
             metric: dict[str, Any] = {"name": scaling.queue.metric}
             if scaling.queue.selector:
                 metric["selector"] = {"matchLabels": dict(scaling.queue.selector)}
-            metrics.append({"type": "External", "external": {
-                "metric": metric, "target": {"type": "AverageValue", "averageValue": scaling.queue.average_value}}})
+            metrics.append(
+                {
+                    "type": "External",
+                    "external": {
+                        "metric": metric,
+                        "target": {"type": "AverageValue", "averageValue": scaling.queue.average_value},
+                    },
+                }
+            )
         behavior = scaling.behavior
-        return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": self._meta(), "spec": {
-            "scaleTargetRef": self._target(),
-            "minReplicas": scaling.min_replicas,
-            "maxReplicas": scaling.max_replicas,
-            "metrics": metrics,
-            "behavior": {"scaleUp": _rules(behavior.scale_up), "scaleDown": _rules(behavior.scale_down)},
-        }}
+        return {
+            "apiVersion": "autoscaling/v2",
+            "kind": "HorizontalPodAutoscaler",
+            "metadata": self._meta(),
+            "spec": {
+                "scaleTargetRef": self._target(),
+                "minReplicas": scaling.min_replicas,
+                "maxReplicas": scaling.max_replicas,
+                "metrics": metrics,
+                "behavior": {"scaleUp": _rules(behavior.scale_up), "scaleDown": _rules(behavior.scale_down)},
+            },
+        }
 
     def _pdb(self) -> Manifest:
         pdb = self.service.pdb
-        spec: dict[str, Any] = {"selector": {"matchLabels": self.identity.selector()},
-                                # Lets a drain evict pods that are not ready anyway.
-                                "unhealthyPodEvictionPolicy": "AlwaysAllow"}
+        spec: dict[str, Any] = {
+            "selector": {"matchLabels": self.identity.selector()},
+            # Lets a drain evict pods that are not ready anyway.
+            "unhealthyPodEvictionPolicy": "AlwaysAllow",
+        }
         if pdb.min_available is not None:
             spec["minAvailable"] = pdb.min_available
         else:
@@ -255,14 +328,24 @@ class AgentServiceSpec:
             policy["minAllowed"] = vpa.min_allowed.as_dict()
         if vpa.max_allowed:
             policy["maxAllowed"] = vpa.max_allowed.as_dict()
-        return {"apiVersion": "autoscaling.k8s.io/v1", "kind": "VerticalPodAutoscaler", "metadata": self._meta(),
-                "spec": {"targetRef": self._target(), "updatePolicy": {"updateMode": vpa.update_mode},
-                         "resourcePolicy": {"containerPolicies": [policy]}}}
+        return {
+            "apiVersion": "autoscaling.k8s.io/v1",
+            "kind": "VerticalPodAutoscaler",
+            "metadata": self._meta(),
+            "spec": {
+                "targetRef": self._target(),
+                "updatePolicy": {"updateMode": vpa.update_mode},
+                "resourcePolicy": {"containerPolicies": [policy]},
+            },
+        }
 
 
 def _rules(rules) -> dict[str, Any]:
-    return {"stabilizationWindowSeconds": rules.stabilization_seconds, "selectPolicy": rules.select,
-            "policies": [{"type": p.type, "value": p.value, "periodSeconds": p.period_seconds} for p in rules.policies]}
+    return {
+        "stabilizationWindowSeconds": rules.stabilization_seconds,
+        "selectPolicy": rules.select,
+        "policies": [{"type": p.type, "value": p.value, "periodSeconds": p.period_seconds} for p in rules.policies],
+    }
 
 
 def _env_literal(value: Any) -> str:

@@ -43,19 +43,26 @@ class IngressSpec:
             "nginx.ingress.kubernetes.io/ssl-redirect": redirect,
             "nginx.ingress.kubernetes.io/force-ssl-redirect": redirect,
         }
-        paths = [{"path": route.path, "pathType": "Prefix", "backend": {
-            "service": {"name": route.service, "port": {"number": route.port}}}}
-            for route in sorted(self.routes, key=lambda r: r.path)]
-        return [{
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "Ingress",
-            "metadata": object_meta(self.ingress_name, self.namespace, self.identity.labels(), annotations),
-            "spec": {
-                "ingressClassName": self.class_name,
-                "tls": [{"hosts": [self.host], "secretName": f"{self.ingress_name}-tls"}],
-                "rules": [{"host": self.host, "http": {"paths": paths}}],
-            },
-        }]
+        paths = [
+            {
+                "path": route.path,
+                "pathType": "Prefix",
+                "backend": {"service": {"name": route.service, "port": {"number": route.port}}},
+            }
+            for route in sorted(self.routes, key=lambda r: r.path)
+        ]
+        return [
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "Ingress",
+                "metadata": object_meta(self.ingress_name, self.namespace, self.identity.labels(), annotations),
+                "spec": {
+                    "ingressClassName": self.class_name,
+                    "tls": [{"hosts": [self.host], "secretName": f"{self.ingress_name}-tls"}],
+                    "rules": [{"host": self.host, "http": {"paths": paths}}],
+                },
+            }
+        ]
 
 
 class Ingress(PlatformComponent):

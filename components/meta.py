@@ -36,8 +36,9 @@ class AppIdentity:
         return {"app.kubernetes.io/name": self.name, "app.kubernetes.io/instance": self.instance}
 
 
-def object_meta(name: str, namespace: str | None, labels: dict[str, str],
-                annotations: dict[str, str] | None = None) -> dict[str, Any]:
+def object_meta(
+    name: str, namespace: str | None, labels: dict[str, str], annotations: dict[str, str] | None = None
+) -> dict[str, Any]:
     """metadata for an object; cluster-scoped objects pass namespace=None."""
     meta: dict[str, Any] = {"name": name}
     if namespace is not None:

@@ -18,8 +18,12 @@ def namespace_selector(namespace: str) -> dict[str, Any]:
 def dns_egress(dns: Dns) -> dict[str, Any]:
     """Egress to the cluster DNS on 53/UDP and 53/TCP: without it no name resolves."""
     return {
-        "to": [{"namespaceSelector": namespace_selector(dns.namespace),
-                "podSelector": {"matchLabels": dict(dns.pod_labels)}}],
+        "to": [
+            {
+                "namespaceSelector": namespace_selector(dns.namespace),
+                "podSelector": {"matchLabels": dict(dns.pod_labels)},
+            }
+        ],
         "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
     }
 
@@ -38,13 +42,26 @@ def target_egress(target: EgressTarget) -> dict[str, Any]:
     return rule
 
 
-def network_policy(name: str, namespace: str, labels: dict[str, str], pod_selector: dict[str, str],
-                   ingress: list[dict[str, Any]] | None, egress: list[dict[str, Any]] | None) -> Manifest:
+def network_policy(
+    name: str,
+    namespace: str,
+    labels: dict[str, str],
+    pod_selector: dict[str, str],
+    ingress: list[dict[str, Any]] | None,
+    egress: list[dict[str, Any]] | None,
+) -> Manifest:
     """A policy over the directions given (None leaves a direction alone); in those, what is not listed is denied."""
-    spec: dict[str, Any] = {"podSelector": {"matchLabels": dict(pod_selector)} if pod_selector else {}, "policyTypes": []}
+    spec: dict[str, Any] = {
+        "podSelector": {"matchLabels": dict(pod_selector)} if pod_selector else {},
+        "policyTypes": [],
+    }
     for direction, rules in (("Ingress", ingress), ("Egress", egress)):
         if rules is not None:
             spec["policyTypes"].append(direction)
             spec[direction.lower()] = rules
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": object_meta(name, namespace, labels), "spec": spec}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": object_meta(name, namespace, labels),
+        "spec": spec,
+    }

@@ -7,8 +7,9 @@ that every pod, jobs included, can resolve names.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 from components.meta import AppIdentity, Manifest, object_meta
 from components.network import dns_egress, network_policy
@@ -39,19 +40,36 @@ class PlatformNamespaceSpec:
         security = {f"{POD_SECURITY_LABEL}/{mode}": self.pod_security for mode in ("enforce", "audit", "warn")}
         security.update({f"{POD_SECURITY_LABEL}/{mode}-version": "latest" for mode in ("enforce", "audit", "warn")})
         return [
-            {"apiVersion": "v1", "kind": "Namespace", "metadata": object_meta(self.namespace, None, {**labels, **security})},
-            {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": object_meta("quota", self.namespace, labels),
-             "spec": {"hard": {name: str(value) for name, value in sorted(self.quota.items())}}},
-            {"apiVersion": "v1", "kind": "LimitRange", "metadata": object_meta("limits", self.namespace, labels),
-             "spec": {"limits": [self._container_limits()]}},
+            {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": object_meta(self.namespace, None, {**labels, **security}),
+            },
+            {
+                "apiVersion": "v1",
+                "kind": "ResourceQuota",
+                "metadata": object_meta("quota", self.namespace, labels),
+                "spec": {"hard": {name: str(value) for name, value in sorted(self.quota.items())}},
+            },
+            {
+                "apiVersion": "v1",
+                "kind": "LimitRange",
+                "metadata": object_meta("limits", self.namespace, labels),
+                "spec": {"limits": [self._container_limits()]},
+            },
             network_policy("default-deny", self.namespace, labels, {}, [], []),
             network_policy("allow-dns", self.namespace, labels, {}, None, [dns_egress(self.dns)]),
         ]
 
     def _container_limits(self) -> dict[str, Any]:
         limits: dict[str, Any] = {"type": "Container"}
-        fields = (("default", "default"), ("default_request", "defaultRequest"), ("min", "min"), ("max", "max"),
-                  ("max_limit_request_ratio", "maxLimitRequestRatio"))
+        fields = (
+            ("default", "default"),
+            ("default_request", "defaultRequest"),
+            ("min", "min"),
+            ("max", "max"),
+            ("max_limit_request_ratio", "maxLimitRequestRatio"),
+        )
         for attribute, key in fields:
             amounts = getattr(self.limit_range, attribute)
             if amounts is not None and amounts.as_dict():

@@ -47,8 +47,7 @@ def http_probe(probe: Probe, port: str = "http") -> dict[str, Any]:
 
 def tmp_volume(pod: PodSettings) -> tuple[dict[str, Any], dict[str, Any]]:
     """A size-capped writable /tmp (volume, mount) beside the read-only root filesystem."""
-    return ({"name": "tmp", "emptyDir": {"sizeLimit": pod.tmp_size}},
-            {"name": "tmp", "mountPath": "/tmp"})
+    return ({"name": "tmp", "emptyDir": {"sizeLimit": pod.tmp_size}}, {"name": "tmp", "mountPath": "/tmp"})
 
 
 def placement(selector: dict[str, str], availability: Availability) -> dict[str, Any]:
@@ -64,10 +63,16 @@ def placement(selector: dict[str, str], availability: Availability) -> dict[str,
         affinity["podAntiAffinity"] = {"requiredDuringSchedulingIgnoredDuringExecution": [term]}
     elif availability.anti_affinity == "preferred":
         affinity["podAntiAffinity"] = {
-            "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": term}]}
+            "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": term}]
+        }
     if availability.zones:
-        affinity["nodeAffinity"] = {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
-            {"matchExpressions": [{"key": ZONE_KEY, "operator": "In", "values": list(availability.zones)}]}]}}
+        affinity["nodeAffinity"] = {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [
+                    {"matchExpressions": [{"key": ZONE_KEY, "operator": "In", "values": list(availability.zones)}]}
+                ]
+            }
+        }
     if affinity:
         spec["affinity"] = affinity
     if availability.zone_spread != "none":

@@ -29,7 +29,8 @@ trap 'rm -f -- "$partial"' EXIT
 pg_dump --no-password --host="$PGHOST" --port="$PGPORT" --username="$PGUSER" --dbname="$PGDATABASE" | gzip -c > "$partial"
 gzip -t "$partial"
 mv -- "$partial" "$final"
-find "$BACKUP_DIR" -maxdepth 1 -type f -name "${BACKUP_NAME}-*.sql.gz" | sort -r | tail -n +"$((BACKUP_RETENTION + 1))" | xargs -r rm -f --
+old=$((BACKUP_RETENTION + 1))
+find "$BACKUP_DIR" -maxdepth 1 -type f -name "${BACKUP_NAME}-*.sql.gz" | sort -r | tail -n +"$old" | xargs -r rm -f --
 echo "backup complete: $final"
 """
 
@@ -57,14 +58,31 @@ class PostgresBackupSpec:
         """ServiceAccount, PersistentVolumeClaim, CronJob and the job's NetworkPolicy."""
         labels = self.identity.labels()
         return [
-            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": object_meta(self.name, self.namespace, labels),
-             "automountServiceAccountToken": False},
-            {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": object_meta(self.name, self.namespace, labels),
-             "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": self.backup.storage_class,
-                      "resources": {"requests": {"storage": self.backup.storage_size}}}},
+            {
+                "apiVersion": "v1",
+                "kind": "ServiceAccount",
+                "metadata": object_meta(self.name, self.namespace, labels),
+                "automountServiceAccountToken": False,
+            },
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolumeClaim",
+                "metadata": object_meta(self.name, self.namespace, labels),
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "storageClassName": self.backup.storage_class,
+                    "resources": {"requests": {"storage": self.backup.storage_size}},
+                },
+            },
             self._cron_job(labels),
-            network_policy(self.name, self.namespace, labels, self.identity.selector(), [],
-                           [dns_egress(self.dns), target_egress(self.postgres)]),
+            network_policy(
+                self.name,
+                self.namespace,
+                labels,
+                self.identity.selector(),
+                [],
+                [dns_egress(self.dns), target_egress(self.postgres)],
+            ),
         ]
 
     def _env(self) -> list[dict[str, Any]]:
@@ -89,8 +107,10 @@ class PostgresBackupSpec:
             "imagePullPolicy": "IfNotPresent",
             "command": ["/bin/bash", "-c", BACKUP_SCRIPT],
             "env": self._env(),
-            "resources": {"requests": self.backup.resources.requests.as_dict(),
-                          "limits": self.backup.resources.limits.as_dict()},
+            "resources": {
+                "requests": self.backup.resources.requests.as_dict(),
+                "limits": self.backup.resources.limits.as_dict(),
+            },
             "securityContext": container_security_context(),
             "volumeMounts": [{"name": "backup", "mountPath": BACKUP_MOUNT}, tmp_mount],
         }
@@ -103,21 +123,28 @@ class PostgresBackupSpec:
             "containers": [container],
             "volumes": [{"name": "backup", "persistentVolumeClaim": {"claimName": self.name}}, tmp],
         }
-        return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": object_meta(self.name, self.namespace, labels),
-                "spec": {
-                    "schedule": self.backup.schedule,
-                    "timeZone": "Etc/UTC",
-                    "concurrencyPolicy": "Forbid",
-                    "startingDeadlineSeconds": 300,
-                    "successfulJobsHistoryLimit": 3,
-                    "failedJobsHistoryLimit": 3,
-                    "jobTemplate": {"metadata": {"labels": labels}, "spec": {
+        return {
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "metadata": object_meta(self.name, self.namespace, labels),
+            "spec": {
+                "schedule": self.backup.schedule,
+                "timeZone": "Etc/UTC",
+                "concurrencyPolicy": "Forbid",
+                "startingDeadlineSeconds": 300,
+                "successfulJobsHistoryLimit": 3,
+                "failedJobsHistoryLimit": 3,
+                "jobTemplate": {
+                    "metadata": {"labels": labels},
+                    "spec": {
                         "backoffLimit": 2,
                         "activeDeadlineSeconds": self.backup.active_deadline_seconds,
                         "ttlSecondsAfterFinished": 86400,
                         "template": {"metadata": {"labels": labels}, "spec": pod_spec},
-                    }},
-                }}
+                    },
+                },
+            },
+        }
 
 
 class PostgresBackup(PlatformComponent):

@@ -63,17 +63,33 @@ class TrainingPlatformSpec:
         return quota
 
     def manifests(self) -> list[Manifest]:
-        """Namespace and guard rails, the job quota and class, services, backups, secrets, monitoring, ingress, registry."""
+        """Namespace and guard rails, job quota and class, services, backups, secrets, monitoring, ingress, registry."""
         labels = self.identity.labels()
         out = self.namespace.manifests() + self.secrets.manifests()
         out += [
-            {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": object_meta(self.priority_class, None, labels),
-             "value": 100, "preemptionPolicy": "Never", "globalDefault": False,
-             "description": f"Training jobs of {self.namespace.namespace}; a quota admits {self.concurrent_jobs} at once."},
-            {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": object_meta("training-jobs", self.namespace.namespace, labels),
-             "spec": {"hard": dict(sorted(self.job_quota().items())),
-                      "scopeSelector": {"matchExpressions": [
-                          {"scopeName": "PriorityClass", "operator": "In", "values": [self.priority_class]}]}}},
+            {
+                "apiVersion": "scheduling.k8s.io/v1",
+                "kind": "PriorityClass",
+                "metadata": object_meta(self.priority_class, None, labels),
+                "value": 100,
+                "preemptionPolicy": "Never",
+                "globalDefault": False,
+                "description": f"Training jobs of {self.namespace.namespace}; "
+                f"a quota admits {self.concurrent_jobs} at once.",
+            },
+            {
+                "apiVersion": "v1",
+                "kind": "ResourceQuota",
+                "metadata": object_meta("training-jobs", self.namespace.namespace, labels),
+                "spec": {
+                    "hard": dict(sorted(self.job_quota().items())),
+                    "scopeSelector": {
+                        "matchExpressions": [
+                            {"scopeName": "PriorityClass", "operator": "In", "values": [self.priority_class]}
+                        ]
+                    },
+                },
+            },
         ]
         for part in (*self.services, *self.backups, self.monitoring, self.ingress):
             out += part.manifests()
@@ -87,16 +103,22 @@ class TrainingPlatformSpec:
             "max_concurrent_jobs": self.concurrent_jobs,
             "gpus_per_job": self.job.gpus,
             "job_priority_class": self.priority_class,
-            "services": {spec.name: {
-                "component": spec.service.component,
-                "endpoint": f"http://{spec.name}.{spec.namespace}.svc:{spec.pod.http_port}",
-                "grpc": f"{spec.name}.{spec.namespace}.svc:{spec.pod.grpc_port}",
-                "api_docs": f"http://{spec.name}.{spec.namespace}.svc:{spec.pod.http_port}/openapi.json",
-            } for spec in self.services},
+            "services": {
+                spec.name: {
+                    "component": spec.service.component,
+                    "endpoint": f"http://{spec.name}.{spec.namespace}.svc:{spec.pod.http_port}",
+                    "grpc": f"{spec.name}.{spec.namespace}.svc:{spec.pod.grpc_port}",
+                    "api_docs": f"http://{spec.name}.{spec.namespace}.svc:{spec.pod.http_port}/openapi.json",
+                }
+                for spec in self.services
+            },
         }
-        return {"apiVersion": "v1", "kind": "ConfigMap",
-                "metadata": object_meta("platform-integrator", self.namespace.namespace, self.identity.labels()),
-                "data": {"registry.yaml": yaml.safe_dump(registry, sort_keys=True, default_flow_style=False)}}
+        return {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": object_meta("platform-integrator", self.namespace.namespace, self.identity.labels()),
+            "data": {"registry.yaml": yaml.safe_dump(registry, sort_keys=True, default_flow_style=False)},
+        }
 
 
 def _times(quantity: str, count: int) -> str:

@@ -14,13 +14,31 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 MACROS = {
-    "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
-    "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
 }
-_FIELDS = (("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day-of-month", 1, 31, {}),
-           ("month", 1, 12, {name: i + 1 for i, name in enumerate(
-               ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}),
-           ("day-of-week", 0, 6, {name: i for i, name in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}))
+_FIELDS = (
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day-of-month", 1, 31, {}),
+    (
+        "month",
+        1,
+        12,
+        {
+            name: i + 1
+            for i, name in enumerate(
+                ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+            )
+        },
+    ),
+    ("day-of-week", 0, 6, {name: i for i, name in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}),
+)
 _GO_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)(h|m|s|ms|us|µs|ns))+\Z")
 _GO_PART = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)")
 _UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
@@ -57,19 +75,27 @@ def parse_schedule(text: str) -> Schedule:
     if spec.startswith(("TZ=", "CRON_TZ=")):
         raise InvalidSchedule("has a time zone in it, which CronJob refuses; set spec.timeZone instead")
     if spec.startswith("@every"):
-        return Schedule(every=_every(spec[len("@every"):].strip()))
+        return Schedule(every=_every(spec[len("@every") :].strip()))
     if spec.startswith("@"):
         if spec not in MACROS:
             raise InvalidSchedule(f"{spec!r} is not a descriptor; use one of {', '.join(MACROS)} or @every <duration>")
         spec = MACROS[spec]
     fields = spec.split()
     if len(fields) != 5:
-        raise InvalidSchedule(f"has {len(fields)} field{'s' if len(fields) != 1 else ''}; a CronJob schedule has 5 "
-                              "(minute hour day-of-month month day-of-week)")
-    parsed = [_field(value, *definition) for value, definition in zip(fields, _FIELDS)]
+        raise InvalidSchedule(
+            f"has {len(fields)} field{'s' if len(fields) != 1 else ''}; a CronJob schedule has 5 "
+            "(minute hour day-of-month month day-of-week)"
+        )
+    parsed = [_field(value, *definition) for value, definition in zip(fields, _FIELDS, strict=False)]
     (minutes, _), (hours, _), (doms, dom_star), (months, _), (dows, dow_star) = parsed
-    return Schedule(minutes=minutes, hours=hours, days_of_month=doms, months=months, days_of_week=dows,
-                    either_day=not (dom_star or dow_star))
+    return Schedule(
+        minutes=minutes,
+        hours=hours,
+        days_of_month=doms,
+        months=months,
+        days_of_week=dows,
+        either_day=not (dom_star or dow_star),
+    )
 
 
 def check_schedule(text: str) -> None:
@@ -83,11 +109,11 @@ def worst_case_interval(text: str) -> timedelta | None:
     if schedule.every is not None:
         return schedule.every
     times = sorted(h * 60 + m for h in schedule.hours for m in schedule.minutes)
-    within_day = max((b - a for a, b in zip(times, times[1:])), default=0)
+    within_day = max((b - a for a, b in zip(times, times[1:], strict=False)), default=0)
     days = [n for n in range(WINDOW_DAYS) if schedule.runs_on(WINDOW_START + timedelta(days=n))]
     if not days or (len(days) == 1 and len(times) == 1):
         return None
-    between_days = max(((b - a) * 1440 - times[-1] + times[0] for a, b in zip(days, days[1:])), default=0)
+    between_days = max(((b - a) * 1440 - times[-1] + times[0] for a, b in zip(days, days[1:], strict=False)), default=0)
     return timedelta(minutes=max(within_day, between_days))
 
 
@@ -127,8 +153,11 @@ def _number(text: str, name: str, low: int, high: int, names: dict[str, int]) ->
     value = names.get(text.lower()) if names else None
     if value is None:
         if not text.isdigit():
-            raise InvalidSchedule(f"{name} field has {text!r}, not a number" + (" or a name" if names else "")
-                                  + " (L, W and # are not supported by CronJob)")
+            raise InvalidSchedule(
+                f"{name} field has {text!r}, not a number"
+                + (" or a name" if names else "")
+                + " (L, W and # are not supported by CronJob)"
+            )
         value = int(text)
     if not low <= value <= high:
         raise InvalidSchedule(f"{name} {value} is outside {low}-{high}")

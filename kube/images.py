@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
-_DOMAIN = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?"
+_LABEL = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN = rf"{_LABEL}(?:\.{_LABEL})*(?::[0-9]+)?"
 REFERENCE = re.compile(
     rf"^(?:(?P<domain>{_DOMAIN})/)?(?P<path>{_COMPONENT}(?:/{_COMPONENT})*)"
     r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
@@ -60,5 +61,7 @@ def parse_image(text: str) -> ImageReference:
         if algorithm not in DIGEST_LENGTHS:
             raise InvalidImage(f"{text!r}: digest algorithm {algorithm!r} is not one of {', '.join(DIGEST_LENGTHS)}")
         if len(hex_part) != DIGEST_LENGTHS[algorithm] or hex_part != hex_part.lower():
-            raise InvalidImage(f"{text!r}: a {algorithm} digest is {DIGEST_LENGTHS[algorithm]} lower-case hex characters")
+            raise InvalidImage(
+                f"{text!r}: a {algorithm} digest is {DIGEST_LENGTHS[algorithm]} lower-case hex characters"
+            )
     return ImageReference(registry=domain or DEFAULT_REGISTRY, repository=path, tag=match["tag"], digest=digest)

@@ -13,7 +13,8 @@ The semantics are the API server's (networking.k8s.io/v1):
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from kube.workloads import POD_SPEC_PATHS, is_list, items, mapping, namespace_of, number, selector_matches
 

@@ -8,13 +8,19 @@ every value goes through kube.workloads.number.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from kube.workloads import Container, PodTemplate, containers, is_list, number
 
-PROBE_DEFAULTS: dict[str, int] = {"initialDelaySeconds": 0, "periodSeconds": 10, "timeoutSeconds": 1,
-                                  "successThreshold": 1, "failureThreshold": 3}
+PROBE_DEFAULTS: dict[str, int] = {
+    "initialDelaySeconds": 0,
+    "periodSeconds": 10,
+    "timeoutSeconds": 1,
+    "successThreshold": 1,
+    "failureThreshold": 3,
+}
 DEFAULT_GRACE_SECONDS = 30
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 _DURATION = r"\d+(?:\.\d+)?[smhd]?"
@@ -49,7 +55,8 @@ def long_running(template: PodTemplate) -> Iterator[Container]:
     """Containers that run for the pod's lifetime: regular ones and sidecars (init, restartPolicy Always)."""
     for container in containers(template):
         if container.list_name == "containers" or (
-                container.list_name == "initContainers" and container.spec.get("restartPolicy") == "Always"):
+            container.list_name == "initContainers" and container.spec.get("restartPolicy") == "Always"
+        ):
             yield container
 
 

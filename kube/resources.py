@@ -9,21 +9,30 @@ ResourceQuota do. A workload runs at most its HPA's maxReplicas, else its replic
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from kube.quantity import InvalidQuantity, parse_quantity
 from kube.workloads import (
-    CONTAINER_LISTS, SCALABLE_KINDS, Container, PodTemplate, containers, is_list, namespace_of, number, pod_template,
+    CONTAINER_LISTS,
+    SCALABLE_KINDS,
+    Container,
+    PodTemplate,
+    containers,
+    is_list,
+    namespace_of,
+    number,
+    pod_template,
 )
 
 SIDES = ("requests", "limits")
 DEFAULT_NAMESPACE = "default"
 # Resources counted in bytes, shown with binary suffixes (2Gi); every other one counts units (cpu, GPUs).
 _BYTE_RESOURCES = ("memory", "ephemeral-storage", "storage")
-_BINARY = (("Ei", 1024 ** 6), ("Pi", 1024 ** 5), ("Ti", 1024 ** 4), ("Gi", 1024 ** 3), ("Mi", 1024 ** 2), ("Ki", 1024))
-_DECIMAL = (("E", 10 ** 18), ("P", 10 ** 15), ("T", 10 ** 12), ("G", 10 ** 9), ("M", 10 ** 6), ("k", 10 ** 3))
+_BINARY = (("Ei", 1024**6), ("Pi", 1024**5), ("Ti", 1024**4), ("Gi", 1024**3), ("Mi", 1024**2), ("Ki", 1024))
+_DECIMAL = (("E", 10**18), ("P", 10**15), ("T", 10**12), ("G", 10**9), ("M", 10**6), ("k", 10**3))
 
 
 @dataclass
@@ -59,8 +68,14 @@ def is_byte_resource(resource: str) -> bool:
 def format_quantity(value: Decimal, resource: str) -> str:
     """An amount as people write it: 2, 1.5, 500m for units; 2Gi, 1.5Gi, 768Mi or 1G for bytes."""
     if is_byte_resource(resource) and value == value.to_integral() and value > 0:
-        binary = next((f"{_plain(value / size)}{suffix}" for suffix, size in _BINARY
-                       if value >= size and (value * 100 / size) == (value * 100 / size).to_integral()), None)
+        binary = next(
+            (
+                f"{_plain(value / size)}{suffix}"
+                for suffix, size in _BINARY
+                if value >= size and (value * 100 / size) == (value * 100 / size).to_integral()
+            ),
+            None,
+        )
         decimal = next((f"{int(value / size)}{suffix}" for suffix, size in _DECIMAL if value % size == 0), None)
         candidates = [c for c in (binary, decimal) if c]
         if candidates:
@@ -99,8 +114,11 @@ def container_limit_items(limit_ranges: Iterable[Mapping[str, Any]]) -> list[Map
     for limit_range in limit_ranges:
         spec = limit_range.get("spec")
         found = spec.get("limits") if isinstance(spec, Mapping) else None
-        items += [item for item in found if isinstance(item, Mapping) and item.get("type") == "Container"] \
-            if is_list(found) else []
+        items += (
+            [item for item in found if isinstance(item, Mapping) and item.get("type") == "Container"]
+            if is_list(found)
+            else []
+        )
     return items
 
 
@@ -109,6 +127,7 @@ def item_defaults(item: Mapping[str, Any]) -> Resources:
 
     A missing default limit is the max; a missing default request is the default limit, else the min.
     """
+
     def amounts(key: str) -> dict[str, Decimal]:
         found = {}
         values = item.get(key)
@@ -212,8 +231,11 @@ def autoscaler_of(workload: Mapping[str, Any], hpas: Iterable[Mapping[str, Any]]
     name = (workload.get("metadata") or {}).get("name")
     for hpa in hpas:
         target = (hpa.get("spec") or {}).get("scaleTargetRef") or {}
-        if namespace_or_default(hpa) == namespace_or_default(workload) and target.get("kind") == workload.get("kind") \
-                and target.get("name") == name:
+        if (
+            namespace_or_default(hpa) == namespace_or_default(workload)
+            and target.get("kind") == workload.get("kind")
+            and target.get("name") == name
+        ):
             return hpa
     return None
 

@@ -7,9 +7,9 @@ PodTemplates alike, init and ephemeral containers included.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 # kind -> path of the pod spec inside the manifest
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {

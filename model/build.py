@@ -11,8 +11,9 @@ import dataclasses
 import keyword
 import types
 import typing
-from functools import lru_cache
-from typing import Any, Mapping
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
 
 
 def build(cls: type, data: Mapping[str, Any], **extra: Any) -> Any:
@@ -58,7 +59,7 @@ def _convert_union(options: list[Any], value: Any) -> Any:
     return convert(options[0], value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 

@@ -7,8 +7,9 @@ is well formed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from model.source import SourceMap
@@ -426,7 +427,7 @@ class Environment:
     training: Training
     policy: PolicySettings
     # Where each setting was written (file, line, column), for reports that point at the stage file.
-    source: "SourceMap | None" = field(default=None, compare=False, repr=False)
+    source: SourceMap | None = field(default=None, compare=False, repr=False)
 
     @property
     def namespace_name(self) -> str:

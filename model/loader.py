@@ -15,9 +15,28 @@ from typing import Any
 from kube.names import is_dns1123_label
 from model.build import build
 from model.environment import (
-    Availability, Backup, Environment, IngressSettings, LimitRangeSettings, Monitoring, NamespaceSettings,
-    Network, Plan, PodSettings, Platform, PolicySettings, Postgres, Release, SecretSettings, Service, Targets, Tenant, Training,
-    TrainingJob, TrainingTargets, TrainingThresholds,
+    Availability,
+    Backup,
+    Environment,
+    IngressSettings,
+    LimitRangeSettings,
+    Monitoring,
+    NamespaceSettings,
+    Network,
+    Plan,
+    Platform,
+    PodSettings,
+    PolicySettings,
+    Postgres,
+    Release,
+    SecretSettings,
+    Service,
+    Targets,
+    Tenant,
+    Training,
+    TrainingJob,
+    TrainingTargets,
+    TrainingThresholds,
 )
 from model.errors import InputError, InvalidEnvironment, Location, Problem, UnknownStage
 from model.merge import deep_merge, merge_sources
@@ -40,25 +59,48 @@ def display_path(path: Path) -> str:
 def load_stage_order(directory: Path) -> tuple[str, ...]:
     """The stages in promotion order, from <directory>/stages.yaml."""
     if not directory.is_dir():
-        raise InvalidEnvironment([Problem(None, "", f"{display_path(directory)}: no such environments directory",
-                                          "pass --environments DIR, a folder holding stages.yaml and <stage>.yaml files")])
+        raise InvalidEnvironment(
+            [
+                Problem(
+                    None,
+                    "",
+                    f"{display_path(directory)}: no such environments directory",
+                    "pass --environments DIR, a folder holding stages.yaml and <stage>.yaml files",
+                )
+            ]
+        )
     document = load_document(directory / STAGE_ORDER_FILE, display_path(directory / STAGE_ORDER_FILE))
     stages = document.data.get("stages") if isinstance(document.data, dict) else None
     where = document.source.locate(("stages",)) or Location(document.file, 1, 1)
     if not isinstance(stages, list) or not stages or not all(isinstance(s, str) for s in stages):
-        raise InvalidEnvironment([Problem(where, "stages", "expected a non-empty list of stage names",
-                                          "stages: [dev, staging, prod]")])
+        raise InvalidEnvironment(
+            [Problem(where, "stages", "expected a non-empty list of stage names", "stages: [dev, staging, prod]")]
+        )
     extra = sorted(set(document.data) - {"stages"})
-    problems = [Problem(document.source.locate((key,)), key, f"unknown key {key!r}", "only 'stages' belongs here")
-                for key in extra]
+    problems = [
+        Problem(document.source.locate((key,)), key, f"unknown key {key!r}", "only 'stages' belongs here")
+        for key in extra
+    ]
     seen: set[str] = set()
     for index, stage in enumerate(stages):
         if not is_dns1123_label(stage):
-            problems.append(Problem(document.source.locate(("stages", index)), f"stages[{index}]",
-                                    f"{stage!r} is not a valid stage name", "lower-case letters, digits and '-'"))
+            problems.append(
+                Problem(
+                    document.source.locate(("stages", index)),
+                    f"stages[{index}]",
+                    f"{stage!r} is not a valid stage name",
+                    "lower-case letters, digits and '-'",
+                )
+            )
         if stage in seen:
-            problems.append(Problem(document.source.locate(("stages", index)), f"stages[{index}]",
-                                    f"stage {stage!r} is listed twice", "each stage appears once in the order"))
+            problems.append(
+                Problem(
+                    document.source.locate(("stages", index)),
+                    f"stages[{index}]",
+                    f"stage {stage!r} is listed twice",
+                    "each stage appears once in the order",
+                )
+            )
         seen.add(stage)
     if problems:
         raise InvalidEnvironment(problems)
@@ -93,14 +135,27 @@ def load_stage_document(directory: Path, stage: str, order: tuple[str, ...] | No
     defaults = _load_mapping(directory / DEFAULTS_FILE)
     stage_file = directory / f"{stage}.yaml"
     if not stage_file.exists():
-        raise InvalidEnvironment([Problem(None, "", f"{display_path(stage_file)}: no such stage file",
-                                          f"stage {stage!r} is listed in {STAGE_ORDER_FILE}; create {stage}.yaml beside it")])
+        raise InvalidEnvironment(
+            [
+                Problem(
+                    None,
+                    "",
+                    f"{display_path(stage_file)}: no such stage file",
+                    f"stage {stage!r} is listed in {STAGE_ORDER_FILE}; create {stage}.yaml beside it",
+                )
+            ]
+        )
     own = _load_mapping(stage_file)
     problems = []
     if "release" in defaults.data:
-        problems.append(Problem(defaults.source.locate(("release",)), "release",
-                                "release cannot be a shared default",
-                                "the release is promoted stage by stage; keep it in each <stage>.yaml"))
+        problems.append(
+            Problem(
+                defaults.source.locate(("release",)),
+                "release",
+                "release cannot be a shared default",
+                "the release is promoted stage by stage; keep it in each <stage>.yaml",
+            )
+        )
     data = deep_merge(defaults.data, own.data)
     source = merge_sources(defaults.source, own.source, own.data)
     problems += schema_problems(data, source)
@@ -116,9 +171,17 @@ def _select(order: tuple[str, ...], stages, directory: Path) -> tuple[str, ...]:
         return order
     unknown = [s for s in stages if s not in order]
     if unknown:
-        raise UnknownStage([Problem(None, "", f"unknown stage {s!r}",
-                                    f"the stages in {display_path(directory / STAGE_ORDER_FILE)} are {', '.join(order)}")
-                            for s in unknown])
+        raise UnknownStage(
+            [
+                Problem(
+                    None,
+                    "",
+                    f"unknown stage {s!r}",
+                    f"the stages in {display_path(directory / STAGE_ORDER_FILE)} are {', '.join(order)}",
+                )
+                for s in unknown
+            ]
+        )
     return tuple(s for s in order if s in stages)
 
 
@@ -130,8 +193,16 @@ def _load_mapping(path: Path) -> Document:
     except InputError as error:
         raise InvalidEnvironment(error.problems) from None
     if not isinstance(document.data, dict):
-        raise InvalidEnvironment([Problem(Location(document.file, 1, 1), "", "expected a mapping of settings at the top",
-                                          "a stage file is a YAML mapping such as `release: ...`")])
+        raise InvalidEnvironment(
+            [
+                Problem(
+                    Location(document.file, 1, 1),
+                    "",
+                    "expected a mapping of settings at the top",
+                    "a stage file is a YAML mapping such as `release: ...`",
+                )
+            ]
+        )
     return document
 
 
@@ -140,7 +211,9 @@ def _build_environment(stage: str, data: dict[str, Any], source: SourceMap) -> E
     images = data["release"]["images"]
 
     def family(path: tuple) -> tuple[Service, ...]:
-        return tuple(build(Service, settings, name=name, image=images[name]) for name, settings in services[path].items())
+        return tuple(
+            build(Service, settings, name=name, image=images[name]) for name, settings in services[path].items()
+        )
 
     plans = {name: build(Plan, plan) for name, plan in data["plans"].items()}
     tenants = tuple(

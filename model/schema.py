@@ -45,19 +45,39 @@ def _problem(error: jsonschema.ValidationError, source: SourceMap) -> list[Probl
         for key in sorted(set(error.instance) - set(known)):
             close = difflib.get_close_matches(key, known, n=1)
             suggestion = f"did you mean {close[0]!r}? " if close else ""
-            problems.append(Problem(source.locate(path + (key,)), format_path(path + (key,)),
-                                    f"unknown key {key!r}", f"{suggestion}allowed keys here: {allowed}"))
+            problems.append(
+                Problem(
+                    source.locate(path + (key,)),
+                    format_path(path + (key,)),
+                    f"unknown key {key!r}",
+                    f"{suggestion}allowed keys here: {allowed}",
+                )
+            )
         return problems
     if "propertyNames" in error.schema_path:
         # A bad key (e.g. a service name): jsonschema reports it on the mapping, point at the key.
-        return [Problem(source.locate(path + (error.instance,)), format_path(path + (error.instance,)),
-                        f"{error.instance!r} is not {schema.get('description', 'a valid name here')}", hint)]
+        return [
+            Problem(
+                source.locate(path + (error.instance,)),
+                format_path(path + (error.instance,)),
+                f"{error.instance!r} is not {schema.get('description', 'a valid name here')}",
+                hint,
+            )
+        ]
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return [Problem(source.locate(path), format_path(path + (missing,)), f"missing required key {missing!r}",
-                        hint or "add it to the stage file or to defaults.yaml")]
+        return [
+            Problem(
+                source.locate(path),
+                format_path(path + (missing,)),
+                f"missing required key {missing!r}",
+                hint or "add it to the stage file or to defaults.yaml",
+            )
+        ]
     if error.validator == "type":
-        expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
+        expected = (
+            error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
+        )
         message = f"expected {expected}, got {_describe(error.instance)}"
         if expected == "string" and isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool):
             hint = f"quote it: YAML reads {error.instance!r} as a number" + (f"; {hint}" if hint else "")
@@ -66,15 +86,32 @@ def _problem(error: jsonschema.ValidationError, source: SourceMap) -> list[Probl
         return [Problem(source.locate(path), format_path(path), message, hint or f"write a {expected} here")]
     if error.validator == "enum":
         options = ", ".join(repr(v) for v in error.validator_value)
-        return [Problem(source.locate(path), format_path(path), f"is {error.instance!r}, expected one of {options}",
-                        hint or "use one of the listed values (case matters)")]
+        return [
+            Problem(
+                source.locate(path),
+                format_path(path),
+                f"is {error.instance!r}, expected one of {options}",
+                hint or "use one of the listed values (case matters)",
+            )
+        ]
     if error.validator == "pattern":
         what = schema.get("description", f"a string matching {error.validator_value}")
         return [Problem(source.locate(path), format_path(path), f"{error.instance!r} is not {what}", hint)]
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        words = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}
-        return [Problem(source.locate(path), format_path(path),
-                        f"is {error.instance}, must be {words[error.validator]} {error.validator_value}", hint)]
+        words = {
+            "minimum": "at least",
+            "maximum": "at most",
+            "exclusiveMinimum": "more than",
+            "exclusiveMaximum": "less than",
+        }
+        return [
+            Problem(
+                source.locate(path),
+                format_path(path),
+                f"is {error.instance}, must be {words[error.validator]} {error.validator_value}",
+                hint,
+            )
+        ]
     return [Problem(source.locate(path), format_path(path), error.message, hint)]
 
 

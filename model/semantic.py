@@ -6,8 +6,9 @@ loader collects them all before failing, so a user sees every mistake at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from kube.cron import InvalidSchedule, check_schedule
 from kube.images import InvalidImage, parse_image
@@ -63,7 +64,9 @@ def effective_services(data: dict) -> dict[KeyPath, dict[str, dict]]:
     for family in SERVICE_FAMILIES:
         block = _get(data, family) or {}
         defaults = deep_merge(defaults, block.get("service_defaults", {}))
-        out[family] = {name: deep_merge(defaults, settings or {}) for name, settings in block.get("services", {}).items()}
+        out[family] = {
+            name: deep_merge(defaults, settings or {}) for name, settings in block.get("services", {}).items()
+        }
     return out
 
 
@@ -76,38 +79,55 @@ def _check_services(c: _Checker) -> set[str]:
             here = family + ("services", name)
             if name in seen:
                 first = c.source.locate(seen[name])
-                c.report(here, f"service {name!r} is already defined at {format_path(seen[name])}",
-                         (f"it is set at {first}; " if first else "")
-                         + "service names are unique across the agent and training platforms (images are keyed by name)")
+                c.report(
+                    here,
+                    f"service {name!r} is already defined at {format_path(seen[name])}",
+                    (f"it is set at {first}; " if first else "")
+                    + "service names are unique across the agent and training platforms (images are keyed by name)",
+                )
             seen[name] = here
 
-            def where(*keys: str) -> KeyPath:
-                path, _ = c.setting([here + keys, family + ("service_defaults",) + keys, ("service_defaults",) + keys])
-                return path
+            def where(*keys: str, here: KeyPath = here, family: KeyPath = family) -> KeyPath:
+                candidates = [here + keys, family + ("service_defaults",) + keys, ("service_defaults",) + keys]
+                return c.setting(candidates)[0]
 
             if "component" not in service:
-                c.report(here, "missing required key 'component'", "name the part of the platform it is, e.g. agent-runtime")
+                c.report(
+                    here, "missing required key 'component'", "name the part of the platform it is, e.g. agent-runtime"
+                )
             _check_replicas(c, service, where)
             _check_resources(c, service, where)
             _check_pdb(c, service, where)
             for index, target in enumerate(service.get("egress", [])):
                 if target not in targets:
-                    c.report(where("egress") + (index,), f"unknown egress target {target!r}",
-                             f"declare it under network.egress_targets (known: {', '.join(sorted(targets))})")
+                    c.report(
+                        where("egress") + (index,),
+                        f"unknown egress target {target!r}",
+                        f"declare it under network.egress_targets (known: {', '.join(sorted(targets))})",
+                    )
             for index, callee in enumerate(service.get("calls", [])):
                 if callee not in services:
-                    c.report(where("calls") + (index,), f"calls {callee!r}, which is not a service of this namespace",
-                             f"known: {', '.join(sorted(services))}")
+                    c.report(
+                        where("calls") + (index,),
+                        f"calls {callee!r}, which is not a service of this namespace",
+                        f"known: {', '.join(sorted(services))}",
+                    )
                 elif callee == name:
                     c.report(where("calls") + (index,), "a service does not need to call itself")
             for variable, ref in service.get("secret_env", {}).items():
                 keys = secrets.get(ref["secret"])
                 if keys is None:
-                    c.report(where("secret_env", variable, "secret"), f"unknown secret {ref['secret']!r}",
-                             f"declare it under secrets.items (known: {', '.join(sorted(secrets))})")
+                    c.report(
+                        where("secret_env", variable, "secret"),
+                        f"unknown secret {ref['secret']!r}",
+                        f"declare it under secrets.items (known: {', '.join(sorted(secrets))})",
+                    )
                 elif ref["key"] not in keys:
-                    c.report(where("secret_env", variable, "key"), f"secret {ref['secret']!r} has no key {ref['key']!r}",
-                             f"its keys: {', '.join(sorted(keys))}")
+                    c.report(
+                        where("secret_env", variable, "key"),
+                        f"secret {ref['secret']!r} has no key {ref['key']!r}",
+                        f"its keys: {', '.join(sorted(keys))}",
+                    )
     return set(seen)
 
 
@@ -117,18 +137,30 @@ def _check_replicas(c: _Checker, service: dict, where) -> None:
         low, high = scaling.get("min_replicas"), scaling.get("max_replicas")
         if low is None or high is None:
             missing = "min_replicas" if low is None else "max_replicas"
-            c.report(where("autoscaling"), f"autoscaling is enabled but {missing} is not set",
-                     "set autoscaling.min_replicas and autoscaling.max_replicas, or autoscaling.enabled: false")
+            c.report(
+                where("autoscaling"),
+                f"autoscaling is enabled but {missing} is not set",
+                "set autoscaling.min_replicas and autoscaling.max_replicas, or autoscaling.enabled: false",
+            )
         elif low > high:
-            c.report(where("autoscaling", "min_replicas"), f"min_replicas {low} is above max_replicas {high}",
-                     "min_replicas must be <= max_replicas")
+            c.report(
+                where("autoscaling", "min_replicas"),
+                f"min_replicas {low} is above max_replicas {high}",
+                "min_replicas must be <= max_replicas",
+            )
         elif low < 1:
-            c.report(where("autoscaling", "min_replicas"), "is 0; an HPA needs min_replicas >= 1",
-                     "use pipeline stop to scale a service to zero")
+            c.report(
+                where("autoscaling", "min_replicas"),
+                "is 0; an HPA needs min_replicas >= 1",
+                "use pipeline stop to scale a service to zero",
+            )
         for key in ("cpu_utilization", "memory_utilization", "behavior"):
             if scaling.get(key) is None:
-                c.report(where("autoscaling"), f"autoscaling is enabled but {key} is not set",
-                         "set it here or under service_defaults.autoscaling")
+                c.report(
+                    where("autoscaling"),
+                    f"autoscaling is enabled but {key} is not set",
+                    "set it here or under service_defaults.autoscaling",
+                )
     elif service.get("replicas") is None:
         c.report(where("replicas"), "neither replicas nor autoscaling is set", "set replicas, or enable autoscaling")
 
@@ -138,19 +170,29 @@ def _check_resources(c: _Checker, service: dict, where) -> None:
     for side in ("requests", "limits"):
         for resource in ("cpu", "memory"):
             if (resources.get(side) or {}).get(resource) is None:
-                c.report(where("resources", side), f"no {resource} {side}",
-                         "every container needs CPU and memory requests and limits; set them here or in service_defaults")
+                c.report(
+                    where("resources", side),
+                    f"no {resource} {side}",
+                    "every container needs CPU and memory requests and limits; set them here or in service_defaults",
+                )
     for resource in ("cpu", "memory", "ephemeral-storage"):
         request = (resources.get("requests") or {}).get(resource)
         limit = (resources.get("limits") or {}).get(resource)
         if request is not None and limit is not None and _value(request) is not None and _value(limit) is not None:
             if _value(request) > _value(limit):
-                c.report(where("resources", "requests", resource), f"request {request} is above the limit {limit}",
-                         "the API server rejects a request above its limit; raise the limit or lower the request")
+                c.report(
+                    where("resources", "requests", resource),
+                    f"request {request} is above the limit {limit}",
+                    "the API server rejects a request above its limit; raise the limit or lower the request",
+                )
     vpa = service.get("vpa") or {}
     low, high = (vpa.get("min_allowed") or {}), (vpa.get("max_allowed") or {})
     for resource in ("cpu", "memory"):
-        if low.get(resource) is not None and high.get(resource) is not None and _value(low[resource]) > _value(high[resource]):
+        if (
+            low.get(resource) is not None
+            and high.get(resource) is not None
+            and _value(low[resource]) > _value(high[resource])
+        ):
             c.report(where("vpa", "min_allowed", resource), f"{low[resource]} is above max_allowed {high[resource]}")
 
 
@@ -160,12 +202,15 @@ def _check_pdb(c: _Checker, service: dict, where) -> None:
         return
     given = [key for key in ("min_available", "max_unavailable") if pdb.get(key) is not None]
     if len(given) != 1:
-        c.report(where("pdb"), "a PodDisruptionBudget takes exactly one of min_available and max_unavailable",
-                 "set one, or pdb.enabled: false")
+        c.report(
+            where("pdb"),
+            "a PodDisruptionBudget takes exactly one of min_available and max_unavailable",
+            "set one, or pdb.enabled: false",
+        )
         return
     value = pdb[given[0]]
     if isinstance(value, str) and not (value.endswith("%") and value[:-1].isdigit() and int(value[:-1]) <= 100):
-        c.report(where("pdb", given[0]), f"{value!r} is neither a count nor a percentage", "write 2 or \"50%\"")
+        c.report(where("pdb", given[0]), f"{value!r} is neither a count nor a percentage", 'write 2 or "50%"')
 
 
 def _check_release(c: _Checker, service_names: set[str]) -> None:
@@ -173,17 +218,25 @@ def _check_release(c: _Checker, service_names: set[str]) -> None:
     for name in sorted(service_names - set(images)):
         c.report(("release", "images"), f"no image for service {name!r}", f"add release.images.{name}")
     for name in sorted(set(images) - service_names):
-        c.report(("release", "images", name), f"image for {name!r}, which is not a service of this stage",
-                 "remove it, or declare the service")
+        c.report(
+            ("release", "images", name),
+            f"image for {name!r}, which is not a service of this stage",
+            "remove it, or declare the service",
+        )
     for name, reference in images.items():
         try:
             parse_image(reference)
         except InvalidImage as error:
-            c.report(("release", "images", name), str(error), "e.g. registry.example.com/team/app:1.2.3@sha256:<64 hex>")
+            c.report(
+                ("release", "images", name), str(error), "e.g. registry.example.com/team/app:1.2.3@sha256:<64 hex>"
+            )
     for section in _get(c.data, ("release", "config")) or {}:
         if section != "common" and section not in service_names:
-            c.report(("release", "config", section), f"config for {section!r}, which is not a service",
-                     "use 'common' for settings every service reads, or a service name")
+            c.report(
+                ("release", "config", section),
+                f"config for {section!r}, which is not a service",
+                "use 'common' for settings every service reads, or a service name",
+            )
     backup_image = _get(c.data, ("backup", "image"))
     if backup_image is not None:
         try:
@@ -198,8 +251,11 @@ def _check_databases(c: _Checker) -> None:
         for name, service in services.items():
             database = service.get("database")
             if database and database in owners:
-                c.report(family + ("services", name, "database"),
-                         f"database {database!r} already belongs to {owners[database]}", "one database per service")
+                c.report(
+                    family + ("services", name, "database"),
+                    f"database {database!r} already belongs to {owners[database]}",
+                    "one database per service",
+                )
             elif database:
                 owners[database] = name
 
@@ -218,8 +274,11 @@ def _check_namespace_names(c: _Checker, stage: str) -> None:
     for path in (("platform", "namespace_prefix"), ("training", "namespace_prefix")):
         prefix = _get(c.data, path)
         if prefix and not is_dns1123_label(f"{prefix}-{stage}"):
-            c.report(path, f"namespace {prefix}-{stage!s} is not a valid namespace name",
-                     "a namespace is a DNS-1123 label of at most 63 characters")
+            c.report(
+                path,
+                f"namespace {prefix}-{stage!s} is not a valid namespace name",
+                "a namespace is a DNS-1123 label of at most 63 characters",
+            )
 
 
 def _check_backup(c: _Checker) -> None:
@@ -229,27 +288,46 @@ def _check_backup(c: _Checker) -> None:
     try:
         check_schedule(schedule)
     except InvalidSchedule as error:
-        c.report(("backup", "schedule"), f"{schedule!r}: {error}",
-                 "write five fields: minute hour day-of-month month day-of-week, e.g. '*/30 * * * *', or @hourly")
+        c.report(
+            ("backup", "schedule"),
+            f"{schedule!r}: {error}",
+            "write five fields: minute hour day-of-month month day-of-week, e.g. '*/30 * * * *', or @hourly",
+        )
 
 
 def _check_tenants(c: _Checker) -> None:
     plans = _get(c.data, ("plans",)) or {}
     for name, tenant in (_get(c.data, ("tenants",)) or {}).items():
         if tenant.get("plan") not in plans:
-            c.report(("tenants", name, "plan"), f"unknown plan {tenant.get('plan')!r}",
-                     f"known plans: {', '.join(sorted(plans))}")
+            c.report(
+                ("tenants", name, "plan"),
+                f"unknown plan {tenant.get('plan')!r}",
+                f"known plans: {', '.join(sorted(plans))}",
+            )
 
 
 def _check_availability(c: _Checker) -> None:
     availability = _get(c.data, ("availability",)) or {}
     if availability.get("zone_spread", "none") != "none" and not availability.get("zones"):
-        c.report(("availability", "zones"), "zone_spread is on but no zones are listed",
-                 "list the availability zones the stage's nodes run in")
+        c.report(
+            ("availability", "zones"),
+            "zone_spread is on but no zones are listed",
+            "list the availability zones the stage's nodes run in",
+        )
 
 
-QUANTITY_PARENTS = {"requests", "limits", "min_allowed", "max_allowed", "default", "default_request", "min", "max",
-                    "max_limit_request_ratio", "quota"}
+QUANTITY_PARENTS = {
+    "requests",
+    "limits",
+    "min_allowed",
+    "max_allowed",
+    "default",
+    "default_request",
+    "min",
+    "max",
+    "max_limit_request_ratio",
+    "quota",
+}
 QUANTITY_KEYS = {"tmp_size", "storage_size", "average_value"}
 
 

@@ -10,11 +10,10 @@ and `Off` stay strings, `20:30` is not a base-60 number and `2026-11-24` is not 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import re
 
 import yaml
 from yaml.error import MarkedYAMLError, YAMLError
@@ -84,9 +83,11 @@ for _tag, _pattern, _first in (
     ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
     ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
-    ("tag:yaml.org,2002:float",
-     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-     list("-+.0123456789")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
 ):
     StageLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
@@ -112,7 +113,10 @@ def parse_document(text: str, name: str) -> Document:
         message = (error.problem or error.context or "not valid YAML").strip()
         hint = "check indentation, colons, quotes and closing brackets around this position"
         if "expected a single document" in str(error):
-            message, hint = "holds more than one YAML document", "a stage file is one document: remove the '---' separator"
+            message, hint = (
+                "holds more than one YAML document",
+                "a stage file is one document: remove the '---' separator",
+            )
         raise InputError([Problem(location, "", f"YAML syntax error: {message}", hint)]) from None
     except YAMLError as error:
         raise InputError([Problem(Location(name, 1, 1), "", f"YAML error: {error}")]) from None
@@ -145,8 +149,14 @@ class _Builder:
 
     def build(self, node: Node, path: KeyPath) -> Any:
         if id(node) in self.active:
-            self.problems.append(Problem(_location(self.name, node), format_path(path), "a recursive YAML alias",
-                                         "an alias (*name) may not refer to a mapping or list that contains it"))
+            self.problems.append(
+                Problem(
+                    _location(self.name, node),
+                    format_path(path),
+                    "a recursive YAML alias",
+                    "an alias (*name) may not refer to a mapping or list that contains it",
+                )
+            )
             return None
         self.active.add(id(node))
         try:
@@ -164,20 +174,36 @@ class _Builder:
         for key_node, value_node in node.value:
             where = _location(self.name, key_node)
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(Problem(where, format_path(path), "YAML merge keys (<<) are not supported",
-                                             "put shared values in defaults.yaml or under service_defaults instead"))
+                self.problems.append(
+                    Problem(
+                        where,
+                        format_path(path),
+                        "YAML merge keys (<<) are not supported",
+                        "put shared values in defaults.yaml or under service_defaults instead",
+                    )
+                )
                 continue
             if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:null":
-                self.problems.append(Problem(where, format_path(path), "a mapping key must be a name",
-                                             "write keys as plain text, e.g. `replicas:`; quote one that looks like null"))
+                self.problems.append(
+                    Problem(
+                        where,
+                        format_path(path),
+                        "a mapping key must be a name",
+                        "write keys as plain text, e.g. `replicas:`; quote one that looks like null",
+                    )
+                )
                 continue
             # Keys stay as written: `010:` is the key "010", not the number 10.
             key = key_node.value
             if key in first_seen:
-                self.problems.append(Problem(
-                    where, format_path(path + (key,)),
-                    f"duplicate key {key!r}; it is already defined at line {first_seen[key].line}",
-                    "remove one of the two entries (YAML keeps only one of them silently)"))
+                self.problems.append(
+                    Problem(
+                        where,
+                        format_path(path + (key,)),
+                        f"duplicate key {key!r}; it is already defined at line {first_seen[key].line}",
+                        "remove one of the two entries (YAML keeps only one of them silently)",
+                    )
+                )
                 continue
             first_seen[key] = where
             self.source.positions[path + (key,)] = where
@@ -198,14 +224,28 @@ class _Builder:
             value = self.constructor.construct_object(node, deep=True)
         except (YAMLError, ValueError, KeyError, TypeError):
             core = node.tag.removeprefix("tag:yaml.org,2002:")
-            message = (f"{node.value!r} is not a valid !!{core}" if core in ("int", "float", "bool", "null")
-                       else f"unsupported YAML tag {node.tag!r}")
-            self.problems.append(Problem(_location(self.name, node), format_path(path), message,
-                                         "use plain strings, numbers, booleans, lists and mappings"))
+            message = (
+                f"{node.value!r} is not a valid !!{core}"
+                if core in ("int", "float", "bool", "null")
+                else f"unsupported YAML tag {node.tag!r}"
+            )
+            self.problems.append(
+                Problem(
+                    _location(self.name, node),
+                    format_path(path),
+                    message,
+                    "use plain strings, numbers, booleans, lists and mappings",
+                )
+            )
             return None
         if isinstance(value, (bytes, bytearray)) or not isinstance(value, (str, int, float, bool, type(None))):
-            self.problems.append(Problem(_location(self.name, node), format_path(path),
-                                         f"unsupported value of type {type(value).__name__}",
-                                         "use plain strings, numbers, booleans, lists and mappings"))
+            self.problems.append(
+                Problem(
+                    _location(self.name, node),
+                    format_path(path),
+                    f"unsupported value of type {type(value).__name__}",
+                    "use plain strings, numbers, booleans, lists and mappings",
+                )
+            )
             return None
         return value

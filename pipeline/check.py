@@ -7,13 +7,15 @@ renders; nothing here prints or writes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from kube.identity import ResourceId, resource_id
 from model.environment import Environment
 from model.errors import Location
-from pipeline.kube_schema import SchemaProblem, check_manifests as schema_check
+from pipeline.kube_schema import SchemaProblem
+from pipeline.kube_schema import check_manifests as schema_check
 from pipeline.locate import locate
 from pipeline.manifest_input import SourcedManifest
 from pipeline.policy_config import policy_config
@@ -79,8 +81,9 @@ def check_stage(env: Environment, rendered_dir: str = "rendered") -> StageCheck:
 
     locations = {i: spot for i, f in enumerate(findings) if (spot := where(f.resource_id, f.path))}
     schema_locations = {i: spot for i, p in enumerate(problems) if (spot := where(p.resource_id, p.path))}
-    return StageCheck(env.stage, len(manifests), _enabled(config), tuple(problems), tuple(findings),
-                      locations, schema_locations)
+    return StageCheck(
+        env.stage, len(manifests), _enabled(config), tuple(problems), tuple(findings), locations, schema_locations
+    )
 
 
 def check_manifests(sourced: list[SourcedManifest], env: Environment) -> StageCheck:
@@ -94,5 +97,6 @@ def check_manifests(sourced: list[SourcedManifest], env: Environment) -> StageCh
     problems = schema_check(manifests)
     locations = {i: Located(origin[f.resource_id]) for i, f in enumerate(findings) if f.resource_id in origin}
     schema_locations = {i: Located(origin[p.resource_id]) for i, p in enumerate(problems) if p.resource_id in origin}
-    return StageCheck(env.stage, len(manifests), _enabled(config), tuple(problems), tuple(findings),
-                      locations, schema_locations)
+    return StageCheck(
+        env.stage, len(manifests), _enabled(config), tuple(problems), tuple(findings), locations, schema_locations
+    )

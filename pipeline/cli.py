@@ -25,10 +25,16 @@ EXIT_IO = 2
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command; options every command shares come from `common`."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--environments", type=Path, default=Path("environments"), metavar="DIR",
-                        help="folder of stage files: stages.yaml, defaults.yaml, <stage>.yaml (default: environments)")
-    common.add_argument("--stage", action="append", metavar="S",
-                        help="a stage to work on; repeatable (default: every stage, in order)")
+    common.add_argument(
+        "--environments",
+        type=Path,
+        default=Path("environments"),
+        metavar="DIR",
+        help="folder of stage files: stages.yaml, defaults.yaml, <stage>.yaml (default: environments)",
+    )
+    common.add_argument(
+        "--stage", action="append", metavar="S", help="a stage to work on; repeatable (default: every stage, in order)"
+    )
     parser = argparse.ArgumentParser(prog="pipeline", description="GitOps pipeline of the agent platform.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
@@ -50,15 +56,20 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as error:  # the machine, not the input: a full disk, an unwritable --out
-        print(f"pipeline {args.command}: {error.strerror or error}"
-              f"{f': {error.filename}' if error.filename else ''}", file=sys.stderr)
+        print(
+            f"pipeline {args.command}: {error.strerror or error}{f': {error.filename}' if error.filename else ''}",
+            file=sys.stderr,
+        )
         return EXIT_IO
     except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("PIPELINE_DEBUG"):
             traceback.print_exc()
         else:
-            print(f"pipeline {args.command}: internal error: {type(error).__name__}: {error}\n"
-                  "this is a bug; rerun with PIPELINE_DEBUG=1 for the traceback", file=sys.stderr)
+            print(
+                f"pipeline {args.command}: internal error: {type(error).__name__}: {error}\n"
+                "this is a bug; rerun with PIPELINE_DEBUG=1 for the traceback",
+                file=sys.stderr,
+            )
         return EXIT_INTERNAL
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import jsonschema
 from referencing import Registry, Resource
@@ -52,7 +53,7 @@ def _schema_file(api_version: str, kind: str) -> str:
     return f"{kind.lower()}-{api}.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_validator(api_version: str, kind: str) -> jsonschema.Draft202012Validator | None:
     """The compiled validator of a built-in kind, or None when Kubernetes has no such kind."""
     if "." in api_version.split("/")[0] and not api_version.split("/")[0].endswith(".k8s.io"):
@@ -81,10 +82,19 @@ def check_manifest(manifest: Mapping[str, Any]) -> list[SchemaProblem]:
         return [SchemaProblem(name, rid, "", "has no apiVersion and kind")]
     validator = validator_for(api_version, kind)
     if validator is None:
-        return [SchemaProblem(name, rid, "", f"no schema for {api_version} {kind}: not validated "
-                                                 f"(Kubernetes {KUBERNETES_VERSION} has no such kind and no CRD schema is known)")]
-    return [SchemaProblem(name, rid, _path(error.absolute_path), _message(error))
-            for error in sorted(validator.iter_errors(manifest), key=lambda e: list(map(str, e.absolute_path)))]
+        return [
+            SchemaProblem(
+                name,
+                rid,
+                "",
+                f"no schema for {api_version} {kind}: not validated "
+                f"(Kubernetes {KUBERNETES_VERSION} has no such kind and no CRD schema is known)",
+            )
+        ]
+    return [
+        SchemaProblem(name, rid, _path(error.absolute_path), _message(error))
+        for error in sorted(validator.iter_errors(manifest), key=lambda e: list(map(str, e.absolute_path)))
+    ]
 
 
 def check_manifests(manifests: Iterable[Mapping[str, Any]]) -> list[SchemaProblem]:

@@ -8,7 +8,8 @@ environment's source map. Best effort: when no rule matches, the owning service 
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from model.environment import Environment
 from model.errors import Location
@@ -37,7 +38,8 @@ def _candidates(env: Environment, manifest: Mapping[str, Any], field: str) -> li
     labels = meta.get("labels") or {}
     name = labels.get("app.kubernetes.io/name", meta.get("name", ""))
     training = meta.get("namespace") == env.training_namespace_name or (
-        kind in ("Namespace", "PriorityClass") and meta.get("name", "").startswith(env.training_namespace_name))
+        kind in ("Namespace", "PriorityClass") and meta.get("name", "").startswith(env.training_namespace_name)
+    )
     family: KeyPath = ("training",) if training else ()
     services = {s.name for s in (env.training.services if training else env.services)}
     if name in services:
@@ -69,7 +71,9 @@ def _candidates(env: Environment, manifest: Mapping[str, Any], field: str) -> li
 
 def _service_candidates(family: KeyPath, service: str, kind: str, field: str) -> list[KeyPath]:
     own: KeyPath = family + ("services", service)
-    shared: list[KeyPath] = [family + ("service_defaults",), ("service_defaults",)] if family else [("service_defaults",)]
+    shared: list[KeyPath] = (
+        [family + ("service_defaults",), ("service_defaults",)] if family else [("service_defaults",)]
+    )
 
     def setting(*keys: str) -> list[KeyPath]:
         return [own + keys] + [base + keys for base in shared]

@@ -34,12 +34,19 @@ def manifest_files(paths: list[Path]) -> list[Path]:
         if str(path) == "-":
             files.append(path)
         elif path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SUFFIXES
-                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            files += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix in SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(Problem(None, "", f"{path}: no such file or folder", "pass YAML files or folders holding them"))
+            problems.append(
+                Problem(None, "", f"{path}: no such file or folder", "pass YAML files or folders holding them")
+            )
     if problems:
         raise InputError(problems)
     return files
@@ -56,8 +63,16 @@ def read_manifests(paths: list[Path]) -> list[SourcedManifest]:
     if problems:
         raise InputError(problems)
     if not out:
-        raise InputError([Problem(None, "", f"no Kubernetes manifests in {', '.join(map(str, paths))}",
-                                  "pass YAML files (or folders of them) holding objects with apiVersion, kind and metadata.name")])
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    "",
+                    f"no Kubernetes manifests in {', '.join(map(str, paths))}",
+                    "pass YAML files (or folders of them) holding objects with apiVersion, kind and metadata.name",
+                )
+            ]
+        )
     return out
 
 
@@ -85,9 +100,14 @@ def _read_file(path: Path) -> list[SourcedManifest]:
                     out.append(SourcedManifest(manifest, where))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        problems.append(Problem(Location(name, mark.line + 1, mark.column + 1) if mark else None, "",
-                                f"YAML syntax error: {(error.problem or error.context or '').strip()}",
-                                "check indentation, colons, quotes and brackets around this position"))
+        problems.append(
+            Problem(
+                Location(name, mark.line + 1, mark.column + 1) if mark else None,
+                "",
+                f"YAML syntax error: {(error.problem or error.context or '').strip()}",
+                "check indentation, colons, quotes and brackets around this position",
+            )
+        )
     except yaml.YAMLError as error:
         problems.append(Problem(Location(name, 1, 1), "", f"YAML error: {error}"))
     if problems:
@@ -98,21 +118,33 @@ def _read_file(path: Path) -> list[SourcedManifest]:
 def _expand(document: Any) -> list[Any]:
     if document is None:
         return []
-    if isinstance(document, dict) and isinstance(document.get("kind"), str) and document["kind"].endswith("List") \
-            and isinstance(document.get("items"), list):
+    if (
+        isinstance(document, dict)
+        and isinstance(document.get("kind"), str)
+        and document["kind"].endswith("List")
+        and isinstance(document.get("items"), list)
+    ):
         return [item for item in document["items"] if item is not None]
     return [document]
 
 
 def _shape_problem(manifest: Any, where: Location) -> Problem | None:
     if not isinstance(manifest, dict):
-        return Problem(where, "", f"expected a Kubernetes object (a mapping), got {type(manifest).__name__}",
-                       "each YAML document is one object with apiVersion, kind and metadata")
+        return Problem(
+            where,
+            "",
+            f"expected a Kubernetes object (a mapping), got {type(manifest).__name__}",
+            "each YAML document is one object with apiVersion, kind and metadata",
+        )
     for key in ("apiVersion", "kind"):
         if not isinstance(manifest.get(key), str) or not manifest[key]:
             return Problem(where, key, f"missing {key}", "every Kubernetes object names its apiVersion and kind")
     metadata = manifest.get("metadata")
     if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str) or not metadata["name"]:
-        return Problem(where, "metadata.name", "missing metadata.name",
-                       "generateName is not supported: the pipeline identifies objects by name")
+        return Problem(
+            where,
+            "metadata.name",
+            "missing metadata.name",
+            "generateName is not supported: the pipeline identifies objects by name",
+        )
     return None

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable
 from types import ModuleType
-from typing import Any, Iterable
+from typing import Any
 
 from model.environment import Environment
 from model.errors import InputError, Problem
@@ -21,8 +22,10 @@ ENFORCEMENT_KEY = "enforcementLevel"
 def stage_options(env: Environment) -> dict[str, Any]:
     """Every rule option's value as this stage declares it (targets, bounds, allow-lists)."""
     targets = env.targets
-    ports = sorted({p.port for target in env.network.egress_targets.values() for p in target.ports}
-                   | {53, env.pod.http_port, env.pod.grpc_port, 443, 6443})
+    ports = sorted(
+        {p.port for target in env.network.egress_targets.values() for p in target.ports}
+        | {53, env.pod.http_port, env.pod.grpc_port, 443, 6443}
+    )
     return {
         "require_digest": env.policy.require_digest,
         "registries": list(env.policy.registries),
@@ -66,5 +69,9 @@ def config_json(config: dict[str, dict[str, Any]]) -> str:
 def _unknown_rule(env: Environment, rule_id: str, known: list[str]) -> Problem:
     path = ("policy", "enforcement", rule_id)
     close = difflib.get_close_matches(rule_id, known, n=1)
-    return Problem(env.source.locate(path) if env.source else None, ".".join(path), f"unknown policy rule {rule_id!r}",
-                   (f"did you mean {close[0]!r}? " if close else "") + "pipeline docs lists every rule in docs/policies.md")
+    return Problem(
+        env.source.locate(path) if env.source else None,
+        ".".join(path),
+        f"unknown policy rule {rule_id!r}",
+        (f"did you mean {close[0]!r}? " if close else "") + "pipeline docs lists every rule in docs/policies.md",
+    )

@@ -7,12 +7,17 @@ ResourceValidationArgs / StackValidationArgs carrying the rule's config.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from pulumi_policy.policy import (
-    PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions, ResourceValidationArgs, StackValidationArgs,
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
 )
 
 from kube.identity import ResourceId, pulumi_name, resource_id, type_token
@@ -22,8 +27,14 @@ from policies.framework import Violation
 from policies.rules import RULES
 
 PROJECT = "agent-platform"
-_OPTIONS = PolicyResourceOptions(protect=False, ignore_changes=[], delete_before_replace=None, aliases=[],
-                                 custom_timeouts=PolicyCustomTimeouts(0, 0, 0), additional_secret_outputs=[])
+_OPTIONS = PolicyResourceOptions(
+    protect=False,
+    ignore_changes=[],
+    delete_before_replace=None,
+    aliases=[],
+    custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+    additional_secret_outputs=[],
+)
 
 
 @dataclass(frozen=True)
@@ -48,9 +59,16 @@ class Finding:
         return f"{where}: is {self.observed}, must be {self.expected}."
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule_id, "enforcement": self.enforcement, "resource": self.resource, "path": self.path,
-                "observed": self.observed, "expected": self.expected, "message": self.message(),
-                "remediation": self.remediation}
+        return {
+            "rule": self.rule_id,
+            "enforcement": self.enforcement,
+            "resource": self.resource,
+            "path": self.path,
+            "observed": self.observed,
+            "expected": self.expected,
+            "message": self.message(),
+            "remediation": self.remediation,
+        }
 
 
 class _Collector:
@@ -62,29 +80,53 @@ class _Collector:
 
     def record(self, violation: Violation) -> None:
         manifest = self.by_urn.get(violation.urn or "")
-        self.findings.append(Finding(self.rule.ID, self.enforcement, violation.resource, violation.path,
-                                     violation.observed, violation.expected, self.rule.REMEDIATION,
-                                     resource_id(manifest) if manifest else None))
+        self.findings.append(
+            Finding(
+                self.rule.ID,
+                self.enforcement,
+                violation.resource,
+                violation.path,
+                violation.observed,
+                violation.expected,
+                self.rule.REMEDIATION,
+                resource_id(manifest) if manifest else None,
+            )
+        )
 
     def __call__(self, message: str, urn: str | None = None) -> None:  # a rule reporting plain text
         manifest = self.by_urn.get(urn or "")
-        self.findings.append(Finding(self.rule.ID, self.enforcement, title(manifest) if manifest else "stack", "",
-                                     message, "", self.rule.REMEDIATION, resource_id(manifest) if manifest else None))
+        self.findings.append(
+            Finding(
+                self.rule.ID,
+                self.enforcement,
+                title(manifest) if manifest else "stack",
+                "",
+                message,
+                "",
+                self.rule.REMEDIATION,
+                resource_id(manifest) if manifest else None,
+            )
+        )
 
 
 def urn_of(manifest: Mapping[str, Any], stack: str) -> str:
     """The URN the engine would give the manifest (parent types aside)."""
-    return f"urn:pulumi:{stack}::{PROJECT}::{type_token(manifest['apiVersion'], manifest['kind'])}::{pulumi_name(manifest)}"
+    token = type_token(manifest["apiVersion"], manifest["kind"])
+    return f"urn:pulumi:{stack}::{PROJECT}::{token}::{pulumi_name(manifest)}"
 
 
-def run_policies(manifests: Iterable[Mapping[str, Any]], config: Mapping[str, Mapping[str, Any]], stack: str = "stage",
-                 rules: Iterable[ModuleType] | None = None) -> list[Finding]:
+def run_policies(
+    manifests: Iterable[Mapping[str, Any]],
+    config: Mapping[str, Mapping[str, Any]],
+    stack: str = "stage",
+    rules: Iterable[ModuleType] | None = None,
+) -> list[Finding]:
     """Every violation of every enabled rule over the manifests, resource rules and stack rules alike."""
     manifests = list(manifests)
     by_urn = {urn_of(m, stack): m for m in manifests}
     resources = [(urn, type_token(m["apiVersion"], m["kind"]), m) for urn, m in by_urn.items()]
     findings: list[Finding] = []
-    for rule in (rules if rules is not None else RULES.values()):
+    for rule in rules if rules is not None else RULES.values():
         settings = dict(config.get(rule.ID) or {})
         enforcement = settings.pop(ENFORCEMENT_KEY, rule.ENFORCEMENT)
         if enforcement == "disabled":
@@ -93,11 +135,15 @@ def run_policies(manifests: Iterable[Mapping[str, Any]], config: Mapping[str, Ma
         collector = _Collector(rule, enforcement, by_urn)
         if rule.SCOPE == "resource":
             for urn, token, manifest in resources:
-                rule.validate(ResourceValidationArgs(token, manifest, urn, pulumi_name(manifest), _OPTIONS, None, options),
-                              collector)
+                rule.validate(
+                    ResourceValidationArgs(token, manifest, urn, pulumi_name(manifest), _OPTIONS, None, options),
+                    collector,
+                )
         else:
-            stack_resources = [PolicyResource(token, manifest, urn, pulumi_name(manifest), _OPTIONS, None, None, [], {})
-                               for urn, token, manifest in resources]
+            stack_resources = [
+                PolicyResource(token, manifest, urn, pulumi_name(manifest), _OPTIONS, None, None, [], {})
+                for urn, token, manifest in resources
+            ]
             rule.validate(StackValidationArgs(stack_resources, options), collector)
         findings += collector.findings
     return findings

@@ -45,8 +45,16 @@ def render_stage(env: Environment) -> RenderedStage:
     for manifest in stage_manifests(env):
         rid = resource_id(manifest)
         if rid in by_id:
-            raise InputError([Problem(None, "", f"stage {env.stage}: {rid} is generated twice",
-                                      "two components produce the same object; rename one of them")])
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        "",
+                        f"stage {env.stage}: {rid} is generated twice",
+                        "two components produce the same object; rename one of them",
+                    )
+                ]
+            )
         by_id[rid] = manifest
     ordered = tuple(by_id[rid] for rid in sorted(by_id))
     files: dict[str, str] = {}
@@ -61,8 +69,9 @@ def render_stage(env: Environment) -> RenderedStage:
 
 def kustomization(resource_files: list[str]) -> str:
     """A kustomization listing every file, so `kubectl kustomize <stage dir>` consumes it as is."""
-    return dump_manifest({"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-                          "resources": sorted(resource_files)})
+    return dump_manifest(
+        {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": sorted(resource_files)}
+    )
 
 
 def write_stage(out_dir: Path, rendered: RenderedStage) -> Path:
@@ -106,9 +115,14 @@ def staleness(out_dir: Path, rendered: RenderedStage) -> Staleness:
     """Compare <out_dir>/<stage> with a fresh render, file by file."""
     root = out_dir / rendered.stage
     on_disk = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} if root.is_dir() else set()
-    changed = [path for path, content in rendered.files.items()
-               if path in on_disk and (root / path).read_text(encoding="utf-8") != content]
+    changed = [
+        path
+        for path, content in rendered.files.items()
+        if path in on_disk and (root / path).read_text(encoding="utf-8") != content
+    ]
     prefix = f"{rendered.stage}/"
-    return Staleness(changed=tuple(prefix + p for p in sorted(changed)),
-                     missing=tuple(prefix + p for p in sorted(set(rendered.files) - on_disk)),
-                     extra=tuple(prefix + p for p in sorted(on_disk - set(rendered.files))))
+    return Staleness(
+        changed=tuple(prefix + p for p in sorted(changed)),
+        missing=tuple(prefix + p for p in sorted(set(rendered.files) - on_disk)),
+        extra=tuple(prefix + p for p in sorted(on_disk - set(rendered.files))),
+    )

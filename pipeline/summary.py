@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,15 @@ def summarize(stage: str, manifests: Iterable[dict[str, Any]], release: str | No
     """Summarize rendered manifests (any manifests: nothing here needs the stage file)."""
     manifests = list(manifests)
     kinds = Counter(m["kind"] for m in manifests)
-    namespaces = sorted({m["metadata"]["name"] for m in manifests if m["kind"] == "Namespace"}
-                        | {m["metadata"].get("namespace") for m in manifests if m["metadata"].get("namespace")})
-    hpas = {(m["metadata"].get("namespace"), m["spec"]["scaleTargetRef"]["name"]): m["spec"]
-            for m in manifests if m["kind"] == "HorizontalPodAutoscaler"}
+    namespaces = sorted(
+        {m["metadata"]["name"] for m in manifests if m["kind"] == "Namespace"}
+        | {m["metadata"].get("namespace") for m in manifests if m["metadata"].get("namespace")}
+    )
+    hpas = {
+        (m["metadata"].get("namespace"), m["spec"]["scaleTargetRef"]["name"]): m["spec"]
+        for m in manifests
+        if m["kind"] == "HorizontalPodAutoscaler"
+    }
     pdbs = _pdbs_by_selector(manifests)
     workloads = []
     for m in manifests:
@@ -51,15 +57,27 @@ def summarize(stage: str, manifests: Iterable[dict[str, Any]], release: str | No
         ns, name = m["metadata"].get("namespace") or "", m["metadata"]["name"]
         hpa = hpas.get((ns or None, name)) or hpas.get((ns, name))
         labels = m["spec"].get("template", {}).get("metadata", {}).get("labels", {})
-        workloads.append(WorkloadSummary(
-            namespace=ns, name=name,
-            replicas=None if hpa else m["spec"].get("replicas", 1),
-            hpa_min=hpa.get("minReplicas", 1) if hpa else None, hpa_max=hpa["maxReplicas"] if hpa else None,
-            pdb=next((text for (pdb_ns, selector), text in pdbs.items()
-                      if pdb_ns == ns and selector and all(labels.get(k) == v for k, v in selector)), None),
-        ))
+        workloads.append(
+            WorkloadSummary(
+                namespace=ns,
+                name=name,
+                replicas=None if hpa else m["spec"].get("replicas", 1),
+                hpa_min=hpa.get("minReplicas", 1) if hpa else None,
+                hpa_max=hpa["maxReplicas"] if hpa else None,
+                pdb=next(
+                    (
+                        text
+                        for (pdb_ns, selector), text in pdbs.items()
+                        if pdb_ns == ns and selector and all(labels.get(k) == v for k, v in selector)
+                    ),
+                    None,
+                ),
+            )
+        )
     workloads.sort(key=lambda w: (w.namespace, w.name))
-    return StageSummary(stage, release, len(manifests), dict(sorted(kinds.items())), tuple(namespaces), tuple(workloads))
+    return StageSummary(
+        stage, release, len(manifests), dict(sorted(kinds.items())), tuple(namespaces), tuple(workloads)
+    )
 
 
 def _pdbs_by_selector(manifests: list[dict[str, Any]]) -> dict[tuple[str, tuple], str]:
@@ -68,7 +86,11 @@ def _pdbs_by_selector(manifests: list[dict[str, Any]]) -> dict[tuple[str, tuple]
         if m["kind"] != "PodDisruptionBudget":
             continue
         spec = m["spec"]
-        text = f"minAvailable {spec['minAvailable']}" if "minAvailable" in spec else f"maxUnavailable {spec.get('maxUnavailable')}"
+        text = (
+            f"minAvailable {spec['minAvailable']}"
+            if "minAvailable" in spec
+            else f"maxUnavailable {spec.get('maxUnavailable')}"
+        )
         selector = tuple(sorted(spec.get("selector", {}).get("matchLabels", {}).items()))
         out[(m["metadata"].get("namespace") or "", selector)] = text
     return out
@@ -77,10 +99,12 @@ def _pdbs_by_selector(manifests: list[dict[str, Any]]) -> dict[tuple[str, tuple]
 def format_summary(summary: StageSummary) -> str:
     """A few lines a person reads at a glance."""
     release = f" (release {summary.release})" if summary.release else ""
-    lines = [f"{summary.stage}{release}: {summary.resources} resources in {len(summary.namespaces)} namespaces",
-             f"  namespaces: {', '.join(summary.namespaces)}",
-             "  kinds: " + ", ".join(f"{kind} {count}" for kind, count in summary.kinds.items()),
-             "  services:"]
+    lines = [
+        f"{summary.stage}{release}: {summary.resources} resources in {len(summary.namespaces)} namespaces",
+        f"  namespaces: {', '.join(summary.namespaces)}",
+        "  kinds: " + ", ".join(f"{kind} {count}" for kind, count in summary.kinds.items()),
+        "  services:",
+    ]
     width = max((len(f"{w.namespace}/{w.name}") for w in summary.workloads), default=0)
     for w in summary.workloads:
         pdb = f"  PDB {w.pdb}" if w.pdb else ""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import yaml
 
@@ -23,8 +24,14 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 ManifestDumper.add_representer(str, _represent_str)
 
 # No line folding: a long PromQL expression stays on one line, so a change to it is one line.
-_OPTIONS: dict[str, Any] = {"Dumper": ManifestDumper, "sort_keys": True, "default_flow_style": False,
-                            "allow_unicode": True, "width": 1_000_000, "indent": 2}
+_OPTIONS: dict[str, Any] = {
+    "Dumper": ManifestDumper,
+    "sort_keys": True,
+    "default_flow_style": False,
+    "allow_unicode": True,
+    "width": 1_000_000,
+    "indent": 2,
+}
 
 
 def dump_manifest(manifest: dict[str, Any]) -> str:

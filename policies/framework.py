@@ -7,8 +7,9 @@ violation (resource, field path, observed value, expected bound) for JSON and SA
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from kube.workloads import containers, is_list, mapping, pod_template, title
 
@@ -85,8 +86,11 @@ class StackResource:
 
 def stack_manifests(args: Any) -> list[StackResource]:
     """Every Kubernetes manifest a stack rule sees."""
-    return [StackResource(r.props, r.urn) for r in args.resources
-            if is_kubernetes(r.resource_type) and isinstance(r.props, Mapping) and "kind" in r.props]
+    return [
+        StackResource(r.props, r.urn)
+        for r in args.resources
+        if is_kubernetes(r.resource_type) and isinstance(r.props, Mapping) and "kind" in r.props
+    ]
 
 
 def of_kind(resources: list[StackResource], *kinds: str) -> Iterator[StackResource]:
@@ -121,8 +125,14 @@ def is_windows(spec: Mapping[str, Any]) -> bool:
     return mapping(spec.get("os")).get("name") == "windows"
 
 
-def check_container_security(args: Any, report_violation: Callable[..., None], field: str,
-                             allowed: Callable[[Any], bool], expected: str, exempt_windows: bool = False) -> None:
+def check_container_security(
+    args: Any,
+    report_violation: Callable[..., None],
+    field: str,
+    allowed: Callable[[Any], bool],
+    expected: str,
+    exempt_windows: bool = False,
+) -> None:
     """Report every container (init and ephemeral included) whose securityContext.<field> is not allowed."""
     manifest = manifest_of(args)
     template = pod_template(manifest) if manifest else None
@@ -132,5 +142,13 @@ def check_container_security(args: Any, report_violation: Callable[..., None], f
     for container in containers(template):
         value = mapping(container.spec.get("securityContext")).get(field)
         if not allowed(value):
-            report(report_violation, Violation(resource, f"{container.path}.securityContext.{field}", shown(value),
-                                               expected, getattr(args, "urn", None)))
+            report(
+                report_violation,
+                Violation(
+                    resource,
+                    f"{container.path}.securityContext.{field}",
+                    shown(value),
+                    expected,
+                    getattr(args, "urn", None),
+                ),
+            )

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel, Policy, PolicyConfigSchema, PolicyPack, ResourceValidationPolicy, StackValidationPolicy,
+    EnforcementLevel,
+    Policy,
+    PolicyConfigSchema,
+    PolicyPack,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
 )
 
 from policies.rules import RULES
@@ -16,21 +22,33 @@ PACK_NAME = "agent-platform"
 
 def _with_remediation(rule: ModuleType) -> Callable[[Any, Callable[..., None]], None]:
     """The rule's validate, its messages ending with the fix (the CLI shows messages first)."""
+
     def validate(args: Any, report_violation: Callable[..., None]) -> None:
         def report(message: str, urn: str | None = None) -> None:
             report_violation(f"{message} Fix: {rule.REMEDIATION}", urn)
+
         rule.validate(args, report)
+
     return validate
 
 
 def build_policy(rule: ModuleType) -> Policy:
     """One rule module as a CrossGuard policy."""
     kind = ResourceValidationPolicy if rule.SCOPE == "resource" else StackValidationPolicy
-    schema = PolicyConfigSchema(properties={name: dict(spec) for name, spec in rule.OPTIONS.items()}) \
-        if rule.OPTIONS else None
-    return kind(name=rule.ID, description=rule.DESCRIPTION, validate=_with_remediation(rule),
-                enforcement_level=EnforcementLevel(rule.ENFORCEMENT), config_schema=schema,
-                remediation_steps=rule.REMEDIATION, tags=list(getattr(rule, "TAGS", ())))
+    schema = (
+        PolicyConfigSchema(properties={name: dict(spec) for name, spec in rule.OPTIONS.items()})
+        if rule.OPTIONS
+        else None
+    )
+    return kind(
+        name=rule.ID,
+        description=rule.DESCRIPTION,
+        validate=_with_remediation(rule),
+        enforcement_level=EnforcementLevel(rule.ENFORCEMENT),
+        config_schema=schema,
+        remediation_steps=rule.REMEDIATION,
+        tags=list(getattr(rule, "TAGS", ())),
+    )
 
 
 def build_policies(rules: Iterable[ModuleType] | None = None) -> list[Policy]:

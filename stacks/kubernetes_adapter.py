@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import pulumi
@@ -20,16 +20,28 @@ from kube.identity import pulumi_name, split_api_version
 # API groups served by Kubernetes itself -> the pulumi_kubernetes module of each. Groups under
 # k8s.io that are CRDs (autoscaling.k8s.io for the VPA, gateway.networking.k8s.io, ...) are absent.
 BUILTIN_GROUPS = {
-    "": "core", "apps": "apps", "batch": "batch", "autoscaling": "autoscaling", "policy": "policy",
-    "networking.k8s.io": "networking", "rbac.authorization.k8s.io": "rbac", "storage.k8s.io": "storage",
-    "scheduling.k8s.io": "scheduling", "coordination.k8s.io": "coordination", "discovery.k8s.io": "discovery",
-    "node.k8s.io": "node", "certificates.k8s.io": "certificates", "events.k8s.io": "events",
-    "apiextensions.k8s.io": "apiextensions", "admissionregistration.k8s.io": "admissionregistration",
-    "flowcontrol.apiserver.k8s.io": "flowcontrol", "resource.k8s.io": "resource",
+    "": "core",
+    "apps": "apps",
+    "batch": "batch",
+    "autoscaling": "autoscaling",
+    "policy": "policy",
+    "networking.k8s.io": "networking",
+    "rbac.authorization.k8s.io": "rbac",
+    "storage.k8s.io": "storage",
+    "scheduling.k8s.io": "scheduling",
+    "coordination.k8s.io": "coordination",
+    "discovery.k8s.io": "discovery",
+    "node.k8s.io": "node",
+    "certificates.k8s.io": "certificates",
+    "events.k8s.io": "events",
+    "apiextensions.k8s.io": "apiextensions",
+    "admissionregistration.k8s.io": "admissionregistration",
+    "flowcontrol.apiserver.k8s.io": "flowcontrol",
+    "resource.k8s.io": "resource",
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_class(api_version: str, kind: str) -> type | None:
     """The pulumi_kubernetes class of a built-in kind, or None for a custom resource."""
     group, version = split_api_version(api_version)
@@ -54,8 +66,14 @@ def register_manifest(manifest: dict[str, Any], opts: pulumi.ResourceOptions) ->
     name = pulumi_name(manifest)
     cls = builtin_class(api_version, kind)
     if cls is None:
-        return k8s.apiextensions.CustomResource(name, api_version=api_version, kind=kind, opts=opts,
-                                                metadata=fields.pop("metadata"), spec=fields.pop("spec", None))
+        return k8s.apiextensions.CustomResource(
+            name,
+            api_version=api_version,
+            kind=kind,
+            opts=opts,
+            metadata=fields.pop("metadata"),
+            spec=fields.pop("spec", None),
+        )
     # Top-level fields become keyword arguments (automountServiceAccountToken ->
     # automount_service_account_token); nested dicts stay as written, camelCase included.
     return cls(name, opts=opts, **{_python_name(key): value for key, value in fields.items()})

@@ -12,7 +12,11 @@ from components.agent_service import AgentServiceSpec, DatabaseAccess
 from components.ingress import IngressSpec, Route
 from components.meta import AppIdentity, Manifest
 from components.monitoring import (
-    MonitoringSpec, agent_platform_alerts, service_panels, training_alerts, training_panels,
+    MonitoringSpec,
+    agent_platform_alerts,
+    service_panels,
+    training_alerts,
+    training_panels,
 )
 from components.platform_namespace import PlatformNamespaceSpec
 from components.postgres_backup import PostgresBackupSpec
@@ -35,8 +39,15 @@ def components(env: Environment) -> list[ComponentSpec]:
         _secrets(env, env.services, ns, part_of),
         *services,
         *_backups(env, env.services, ns, part_of),
-        _monitoring(env, services, ns, part_of, "AgentFlow platform", agent_platform_alerts(ns, env.monitoring.thresholds),
-                    service_panels(ns)),
+        _monitoring(
+            env,
+            services,
+            ns,
+            part_of,
+            "AgentFlow platform",
+            agent_platform_alerts(ns, env.monitoring.thresholds),
+            service_panels(ns),
+        ),
         _ingress(env, services, ns, part_of, env.ingress.platform_host),
         _training(env),
     ]
@@ -49,14 +60,22 @@ def manifests(env: Environment) -> list[Manifest]:
 
 def _identity(env: Environment, part_of: str, component: str, name: str | None = None) -> AppIdentity:
     name = name or part_of
-    return AppIdentity(name=name, instance=f"{name}-{env.stage}", version=env.release.version,
-                       component=component, part_of=part_of)
+    return AppIdentity(
+        name=name, instance=f"{name}-{env.stage}", version=env.release.version, component=component, part_of=part_of
+    )
 
 
-def _namespace(env: Environment, ns: str, part_of: str, quota, limit_range: LimitRangeSettings) -> PlatformNamespaceSpec:
-    return PlatformNamespaceSpec(namespace=ns, identity=_identity(env, part_of, "namespace"),
-                                 pod_security=env.platform.pod_security, quota=quota, limit_range=limit_range,
-                                 dns=env.network.dns)
+def _namespace(
+    env: Environment, ns: str, part_of: str, quota, limit_range: LimitRangeSettings
+) -> PlatformNamespaceSpec:
+    return PlatformNamespaceSpec(
+        namespace=ns,
+        identity=_identity(env, part_of, "namespace"),
+        pod_security=env.platform.pod_security,
+        quota=quota,
+        limit_range=limit_range,
+        dns=env.network.dns,
+    )
 
 
 def _credentials_secret(database: str) -> str:
@@ -66,30 +85,51 @@ def _credentials_secret(database: str) -> str:
 def _service_specs(env: Environment, family: tuple[Service, ...], ns: str, part_of: str) -> list[AgentServiceSpec]:
     specs = []
     for service in family:
-        config: dict[str, Any] = {"config.yaml": deep_merge(env.release.config.get("common", {}),
-                                                            env.release.config.get(service.name, {}))}
+        config: dict[str, Any] = {
+            "config.yaml": deep_merge(env.release.config.get("common", {}), env.release.config.get(service.name, {}))
+        }
         if service.tenant_registry:
             config["tenants.yaml"] = {
-                "plans": {name: {"max_concurrent_agents": p.max_concurrent_agents,
-                                 "max_tasks_per_minute": p.max_tasks_per_minute, "features": list(p.features)}
-                          for name, p in sorted(env.plans.items())},
-                "tenants": {t.name: {"plan": t.plan, "max_concurrent_agents": t.max_concurrent_agents,
-                                     "max_tasks_per_minute": t.max_tasks_per_minute, "features": list(t.features)}
-                            for t in env.tenants},
+                "plans": {
+                    name: {
+                        "max_concurrent_agents": p.max_concurrent_agents,
+                        "max_tasks_per_minute": p.max_tasks_per_minute,
+                        "features": list(p.features),
+                    }
+                    for name, p in sorted(env.plans.items())
+                },
+                "tenants": {
+                    t.name: {
+                        "plan": t.plan,
+                        "max_concurrent_agents": t.max_concurrent_agents,
+                        "max_tasks_per_minute": t.max_tasks_per_minute,
+                        "features": list(t.features),
+                    }
+                    for t in env.tenants
+                },
             }
         database = None
         if service.database:
-            database = DatabaseAccess(env.postgres.host, env.postgres.port, service.database,
-                                      _credentials_secret(service.database))
-        specs.append(AgentServiceSpec(
-            service=service, namespace=ns, stage=env.stage, part_of=part_of, pod=env.pod,
-            availability=env.availability, dns=env.network.dns,
-            egress_targets={name: env.network.egress_targets[name] for name in service.egress},
-            ingress_namespace_labels=env.network.ingress_namespace_labels,
-            scrape_namespace=env.network.scrape_namespace,
-            callers=tuple(other.name for other in family if service.name in other.calls),
-            config_files=config, database=database,
-        ))
+            database = DatabaseAccess(
+                env.postgres.host, env.postgres.port, service.database, _credentials_secret(service.database)
+            )
+        specs.append(
+            AgentServiceSpec(
+                service=service,
+                namespace=ns,
+                stage=env.stage,
+                part_of=part_of,
+                pod=env.pod,
+                availability=env.availability,
+                dns=env.network.dns,
+                egress_targets={name: env.network.egress_targets[name] for name in service.egress},
+                ingress_namespace_labels=env.network.ingress_namespace_labels,
+                scrape_namespace=env.network.scrape_namespace,
+                callers=tuple(other.name for other in family if service.name in other.calls),
+                config_files=config,
+                database=database,
+            )
+        )
     return specs
 
 
@@ -100,37 +140,69 @@ def _secrets(env: Environment, family: tuple[Service, ...], ns: str, part_of: st
     for service in family:
         if service.database:
             remote = f"{env.postgres.credentials_remote_key}/{service.database}"
-            items.append(SecretItem(_credentials_secret(service.database), (
-                ("password", RemoteRef(remote, "password")), ("username", RemoteRef(remote, "username")))))
-    return SecretsSpec(namespace=ns, identity=_identity(env, part_of, "secrets"), store=env.secrets.store,
-                       refresh_interval=env.secrets.refresh_interval, items=tuple(items))
+            items.append(
+                SecretItem(
+                    _credentials_secret(service.database),
+                    (("password", RemoteRef(remote, "password")), ("username", RemoteRef(remote, "username"))),
+                )
+            )
+    return SecretsSpec(
+        namespace=ns,
+        identity=_identity(env, part_of, "secrets"),
+        store=env.secrets.store,
+        refresh_interval=env.secrets.refresh_interval,
+        items=tuple(items),
+    )
 
 
 def _backups(env: Environment, family: tuple[Service, ...], ns: str, part_of: str) -> list[PostgresBackupSpec]:
     postgres_target = env.network.egress_targets["postgres"]
-    return [PostgresBackupSpec(
-        database=service.database, namespace=ns,
-        identity=_identity(env, part_of, "backup", f"postgres-backup-{service.database.replace('_', '-')}"),
-        backup=env.backup, host=env.postgres.host, port=env.postgres.port,
-        credentials_secret=_credentials_secret(service.database), pod=env.pod, dns=env.network.dns,
-        postgres=postgres_target,
-    ) for service in family if service.database]
+    return [
+        PostgresBackupSpec(
+            database=service.database,
+            namespace=ns,
+            identity=_identity(env, part_of, "backup", f"postgres-backup-{service.database.replace('_', '-')}"),
+            backup=env.backup,
+            host=env.postgres.host,
+            port=env.postgres.port,
+            credentials_secret=_credentials_secret(service.database),
+            pod=env.pod,
+            dns=env.network.dns,
+            postgres=postgres_target,
+        )
+        for service in family
+        if service.database
+    ]
 
 
-def _monitoring(env: Environment, services: list[AgentServiceSpec], ns: str, part_of: str, title: str,
-                alerts, panels) -> MonitoringSpec:
-    return MonitoringSpec(namespace=ns, identity=_identity(env, part_of, "monitoring"),
-                          monitored=tuple(spec.identity for spec in services),
-                          scrape_interval_seconds=env.monitoring.scrape_interval_seconds,
-                          alert_groups=alerts, dashboard_title=f"{title} ({env.stage})", panels=panels)
+def _monitoring(
+    env: Environment, services: list[AgentServiceSpec], ns: str, part_of: str, title: str, alerts, panels
+) -> MonitoringSpec:
+    return MonitoringSpec(
+        namespace=ns,
+        identity=_identity(env, part_of, "monitoring"),
+        monitored=tuple(spec.identity for spec in services),
+        scrape_interval_seconds=env.monitoring.scrape_interval_seconds,
+        alert_groups=alerts,
+        dashboard_title=f"{title} ({env.stage})",
+        panels=panels,
+    )
 
 
 def _ingress(env: Environment, services: list[AgentServiceSpec], ns: str, part_of: str, host: str) -> IngressSpec:
-    routes = tuple(Route(spec.service.ingress_path, spec.name, env.pod.http_port)
-                   for spec in services if spec.service.ingress_path)
-    return IngressSpec(ingress_name=part_of, namespace=ns, identity=_identity(env, part_of, "ingress"), host=host,
-                       class_name=env.ingress.class_name, cluster_issuer=env.ingress.cluster_issuer,
-                       ssl_redirect=env.ingress.ssl_redirect, routes=routes)
+    routes = tuple(
+        Route(spec.service.ingress_path, spec.name, env.pod.http_port) for spec in services if spec.service.ingress_path
+    )
+    return IngressSpec(
+        ingress_name=part_of,
+        namespace=ns,
+        identity=_identity(env, part_of, "ingress"),
+        host=host,
+        class_name=env.ingress.class_name,
+        cluster_issuer=env.ingress.cluster_issuer,
+        ssl_redirect=env.ingress.ssl_redirect,
+        routes=routes,
+    )
 
 
 def _training(env: Environment) -> TrainingPlatformSpec:
@@ -140,11 +212,19 @@ def _training(env: Environment) -> TrainingPlatformSpec:
     return TrainingPlatformSpec(
         namespace=_namespace(env, ns, TRAINING_PART_OF, training.quota, training.limit_range),
         identity=_identity(env, TRAINING_PART_OF, "integrator"),
-        concurrent_jobs=training.concurrent_jobs, job=training.job,
+        concurrent_jobs=training.concurrent_jobs,
+        job=training.job,
         services=tuple(services),
         backups=tuple(_backups(env, training.services, ns, TRAINING_PART_OF)),
         secrets=_secrets(env, training.services, ns, TRAINING_PART_OF),
-        monitoring=_monitoring(env, services, ns, TRAINING_PART_OF, "Model training platform",
-                               training_alerts(ns, training.thresholds), training_panels(ns)),
+        monitoring=_monitoring(
+            env,
+            services,
+            ns,
+            TRAINING_PART_OF,
+            "Model training platform",
+            training_alerts(ns, training.thresholds),
+            training_panels(ns),
+        ),
         ingress=_ingress(env, services, ns, TRAINING_PART_OF, env.ingress.training_host),
     )

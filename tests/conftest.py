@@ -38,7 +38,12 @@ def environments_copy(tmp_path) -> Path:
 
 def find(manifests, kind: str, name: str, namespace: str | None = None) -> dict:
     """The one manifest of kind/name (in namespace, when given); fails the test if absent."""
-    matches = [m for m in manifests if m["kind"] == kind and m["metadata"]["name"] == name
-               and (namespace is None or m["metadata"].get("namespace") == namespace)]
+    matches = [
+        m
+        for m in manifests
+        if m["kind"] == kind
+        and m["metadata"]["name"] == name
+        and (namespace is None or m["metadata"].get("namespace") == namespace)
+    ]
     assert len(matches) == 1, f"expected one {kind} {namespace or '*'}/{name}, found {len(matches)}"
     return matches[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import jsonschema
@@ -26,7 +26,7 @@ def known_custom_resources() -> list[tuple[str, str]]:
     return sorted(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def crd_validator(api_version: str, kind: str) -> jsonschema.Draft202012Validator | None:
     """A compiled validator for a custom resource kind, or None when no schema is known."""
     entry = resources.files(__name__).joinpath(_file_name(api_version, kind))

@@ -25,8 +25,13 @@ HELP = "check every stage (or --manifests) against the Kubernetes schemas and th
 
 def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser("check", parents=[common], help=HELP, description=HELP)
-    parser.add_argument("--manifests", nargs="+", type=Path, metavar="PATH",
-                        help="check these YAML files or folders instead of the rendered stages (needs one --stage)")
+    parser.add_argument(
+        "--manifests",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="check these YAML files or folders instead of the rendered stages (needs one --stage)",
+    )
     parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format (default: text)")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
     parser.set_defaults(run=run)
@@ -35,8 +40,16 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.manifests:
         if not args.stage or len(args.stage) != 1:
-            raise InputError([Problem(None, "--stage", "--manifests needs exactly one --stage",
-                                      "name the stage whose policy config judges the manifests, e.g. --stage prod")])
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        "--stage",
+                        "--manifests needs exactly one --stage",
+                        "name the stage whose policy config judges the manifests, e.g. --stage prod",
+                    )
+                ]
+            )
         sourced = read_manifests(args.manifests)
         (env,) = load_environments(args.environments, args.stage)
         checks = [check_manifests(sourced, env)]
@@ -46,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     write_output(report, args.output)
     if args.output and args.format != "text":
         from pipeline.reports.text import summary_line
+
         for check in checks:
             print(summary_line(check), file=sys.stderr)
     return 0 if all(check.passed for check in checks) else 1

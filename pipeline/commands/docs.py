@@ -21,16 +21,24 @@ HELP = "write the policy catalog (docs/policies.md) and per-stage policy config 
 
 def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser("docs", parents=[common], help=HELP, description=HELP)
-    parser.add_argument("--root", type=Path, default=Path("."), metavar="DIR",
-                        help="repository root the files are written under (default: .)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="repository root the files are written under (default: .)",
+    )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 listing stale files")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     files = generated_files(load_environments(args.environments, args.stage))
-    stale = [path for path, text in files.items()
-             if not (args.root / path).is_file() or (args.root / path).read_text(encoding="utf-8") != text]
+    stale = [
+        path
+        for path, text in files.items()
+        if not (args.root / path).is_file() or (args.root / path).read_text(encoding="utf-8") != text
+    ]
     if args.check:
         for path in stale:
             print(f"stale: {path}")

@@ -16,10 +16,14 @@ HELP = "render every stage (or --stage S) to one YAML file per resource"
 
 def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser("render", parents=[common], help=HELP, description=HELP)
-    parser.add_argument("--out", type=Path, default=Path("rendered"), metavar="DIR",
-                        help="output directory (default: rendered)")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 and list the stale files if DIR differs from a fresh render")
+    parser.add_argument(
+        "--out", type=Path, default=Path("rendered"), metavar="DIR", help="output directory (default: rendered)"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 and list the stale files if DIR differs from a fresh render",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.set_defaults(run=run)
 

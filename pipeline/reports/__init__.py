@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from pipeline.check import StageCheck
 from pipeline.reports import json_report, markdown, sarif, text

@@ -17,14 +17,19 @@ def _where(located) -> dict | None:
 def render(checks: list[StageCheck]) -> str:
     stages = []
     for check in checks:
-        stages.append({
-            "stage": check.stage,
-            "passed": check.passed,
-            "resources": check.resources,
-            "rules": list(check.rules),
-            "schema_problems": [{**p.as_dict(), "location": _where(check.schema_locations.get(i))}
-                                for i, p in enumerate(check.schema_problems)],
-            "findings": [{**f.as_dict(), "location": _where(check.locations.get(i))}
-                         for i, f in enumerate(check.findings)],
-        })
+        stages.append(
+            {
+                "stage": check.stage,
+                "passed": check.passed,
+                "resources": check.resources,
+                "rules": list(check.rules),
+                "schema_problems": [
+                    {**p.as_dict(), "location": _where(check.schema_locations.get(i))}
+                    for i, p in enumerate(check.schema_problems)
+                ],
+                "findings": [
+                    {**f.as_dict(), "location": _where(check.locations.get(i))} for i, f in enumerate(check.findings)
+                ],
+            }
+        )
     return json.dumps({"passed": all(c.passed for c in checks), "stages": stages}, indent=2) + "\n"

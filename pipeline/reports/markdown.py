@@ -10,25 +10,40 @@ def _cell(text: str) -> str:
 
 
 def render(checks: list[StageCheck]) -> str:
-    lines = ["## Policy check", "", "| stage | verdict | resources | schema problems | mandatory | advisory |",
-             "|---|---|---:|---:|---:|---:|"]
+    lines = [
+        "## Policy check",
+        "",
+        "| stage | verdict | resources | schema problems | mandatory | advisory |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
     for c in checks:
         verdict = ":white_check_mark: pass" if c.passed else ":x: fail"
-        lines.append(f"| {c.stage} | {verdict} | {c.resources} | {len(c.schema_problems)} | "
-                     f"{len(c.mandatory_failures)} | {len(c.advisories)} |")
+        lines.append(
+            f"| {c.stage} | {verdict} | {c.resources} | {len(c.schema_problems)} | "
+            f"{len(c.mandatory_failures)} | {len(c.advisories)} |"
+        )
     for c in checks:
         if not c.findings and not c.schema_problems:
             continue
-        lines += ["", f"### {c.stage}", "", "| level | rule | resource | field | problem | fix | where |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"### {c.stage}",
+            "",
+            "| level | rule | resource | field | problem | fix | where |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for i, p in enumerate(c.schema_problems):
             where = c.schema_locations.get(i)
-            lines.append(f"| schema | kubernetes-schema | {_cell(p.resource)} | `{_cell(p.path)}` | {_cell(p.message)} | "
-                         f"fix the field | {_cell(str(where.location)) if where else ''} |")
+            lines.append(
+                f"| schema | kubernetes-schema | {_cell(p.resource)} | `{_cell(p.path)}` | {_cell(p.message)} | "
+                f"fix the field | {_cell(str(where.location)) if where else ''} |"
+            )
         for i, f in enumerate(c.findings):
             where = c.locations.get(i)
             spot = f"{where.location}" + (f" `{where.key_path}`" if where and where.key_path else "") if where else ""
-            lines.append(f"| {'**mandatory**' if f.mandatory else 'advisory'} | `{f.rule_id}` | {_cell(f.resource)} | "
-                         f"`{_cell(f.path)}` | is {_cell(f.observed)}, must be {_cell(f.expected)} | "
-                         f"{_cell(f.remediation)} | {_cell(spot)} |")
+            lines.append(
+                f"| {'**mandatory**' if f.mandatory else 'advisory'} | `{f.rule_id}` | {_cell(f.resource)} | "
+                f"`{_cell(f.path)}` | is {_cell(f.observed)}, must be {_cell(f.expected)} | "
+                f"{_cell(f.remediation)} | {_cell(spot)} |"
+            )
     return "\n".join(lines) + "\n"

@@ -22,25 +22,35 @@ def _rules() -> list[dict[str, Any]]:
     described = []
     for rule in RULES.values():
         doc = (rule.__doc__ or "").strip().split("\n\n")
-        described.append({
-            "id": rule.ID,
-            "shortDescription": {"text": rule.DESCRIPTION},
-            "fullDescription": {"text": " ".join(doc[1].split()) if len(doc) > 1 else rule.DESCRIPTION},
-            "help": {"text": rule.REMEDIATION},
-            "defaultConfiguration": {"level": "error" if rule.ENFORCEMENT == "mandatory" else "warning"},
-        })
-    described.append({"id": SCHEMA_RULE, "shortDescription": {"text": "Objects validate against the Kubernetes API schema."},
-                      "help": {"text": "Fix the field the message names; the API server would reject the object."},
-                      "defaultConfiguration": {"level": "error"}})
+        described.append(
+            {
+                "id": rule.ID,
+                "shortDescription": {"text": rule.DESCRIPTION},
+                "fullDescription": {"text": " ".join(doc[1].split()) if len(doc) > 1 else rule.DESCRIPTION},
+                "help": {"text": rule.REMEDIATION},
+                "defaultConfiguration": {"level": "error" if rule.ENFORCEMENT == "mandatory" else "warning"},
+            }
+        )
+    described.append(
+        {
+            "id": SCHEMA_RULE,
+            "shortDescription": {"text": "Objects validate against the Kubernetes API schema."},
+            "help": {"text": "Fix the field the message names; the API server would reject the object."},
+            "defaultConfiguration": {"level": "error"},
+        }
+    )
     return described
 
 
 def _location(where: Located | None, logical: str) -> list[dict[str, Any]]:
     if where is None:
         return []
-    location: dict[str, Any] = {"physicalLocation": {
-        "artifactLocation": {"uri": where.location.file, "uriBaseId": "%SRCROOT%"},
-        "region": {"startLine": where.location.line, "startColumn": where.location.column}}}
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": where.location.file, "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": where.location.line, "startColumn": where.location.column},
+        }
+    }
     location["logicalLocations"] = [{"fullyQualifiedName": logical, "kind": "resource"}]
     return [location]
 
@@ -49,24 +59,43 @@ def _run(check: StageCheck, rules: list[dict[str, Any]]) -> dict[str, Any]:
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = []
     for i, problem in enumerate(check.schema_problems):
-        results.append({"ruleId": SCHEMA_RULE, "ruleIndex": index[SCHEMA_RULE], "level": "error",
-                        "message": {"text": f"{problem.resource} {problem.path}: {problem.message}"},
-                        "locations": _location(check.schema_locations.get(i), problem.resource),
-                        "properties": {"stage": check.stage}})
+        results.append(
+            {
+                "ruleId": SCHEMA_RULE,
+                "ruleIndex": index[SCHEMA_RULE],
+                "level": "error",
+                "message": {"text": f"{problem.resource} {problem.path}: {problem.message}"},
+                "locations": _location(check.schema_locations.get(i), problem.resource),
+                "properties": {"stage": check.stage},
+            }
+        )
     for i, finding in enumerate(check.findings):
-        results.append({"ruleId": finding.rule_id, "ruleIndex": index[finding.rule_id],
-                        "level": "error" if finding.mandatory else "warning",
-                        "message": {"text": f"{finding.message()} Fix: {finding.remediation}"},
-                        "locations": _location(check.locations.get(i), f"{finding.resource} {finding.path}".rstrip()),
-                        "properties": {"stage": check.stage, "path": finding.path, "observed": finding.observed,
-                                       "expected": finding.expected}})
-    return {"tool": {"driver": {"name": TOOL, "version": "0.1.0", "rules": rules}},
-            "automationDetails": {"id": f"pipeline-check/{check.stage}/"},
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the repository root"}}},
-            "results": results}
+        results.append(
+            {
+                "ruleId": finding.rule_id,
+                "ruleIndex": index[finding.rule_id],
+                "level": "error" if finding.mandatory else "warning",
+                "message": {"text": f"{finding.message()} Fix: {finding.remediation}"},
+                "locations": _location(check.locations.get(i), f"{finding.resource} {finding.path}".rstrip()),
+                "properties": {
+                    "stage": check.stage,
+                    "path": finding.path,
+                    "observed": finding.observed,
+                    "expected": finding.expected,
+                },
+            }
+        )
+    return {
+        "tool": {"driver": {"name": TOOL, "version": "0.1.0", "rules": rules}},
+        "automationDetails": {"id": f"pipeline-check/{check.stage}/"},
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the repository root"}}},
+        "results": results,
+    }
 
 
 def render(checks: list[StageCheck]) -> str:
     rules = _rules()
-    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [_run(c, rules) for c in checks]},
-                      indent=2) + "\n"
+    return (
+        json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [_run(c, rules) for c in checks]}, indent=2)
+        + "\n"
+    )

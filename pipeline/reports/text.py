@@ -9,8 +9,10 @@ def summary_line(check: StageCheck) -> str:
     """prod: 175 resources, schema ok, 45 rules: 0 mandatory failures, 1 advisory."""
     verdict = "PASS" if check.passed else "FAIL"
     schema = "schema ok" if not check.schema_problems else f"{len(check.schema_problems)} schema problems"
-    return (f"{verdict} {check.stage}: {check.resources} resources, {schema}, {len(check.rules)} rules: "
-            f"{len(check.mandatory_failures)} mandatory failures, {len(check.advisories)} advisory")
+    return (
+        f"{verdict} {check.stage}: {check.resources} resources, {schema}, {len(check.rules)} rules: "
+        f"{len(check.mandatory_failures)} mandatory failures, {len(check.advisories)} advisory"
+    )
 
 
 def render(checks: list[StageCheck]) -> str:
@@ -22,7 +24,9 @@ def render(checks: list[StageCheck]) -> str:
             lines.append(f"  SCHEMA     {problem.resource} {problem.path}: {problem.message}".rstrip())
             if where:
                 lines.append(f"             at {where.location}")
-        order = sorted(range(len(check.findings)), key=lambda i: (not check.findings[i].mandatory, check.findings[i].rule_id))
+        order = sorted(
+            range(len(check.findings)), key=lambda i: (not check.findings[i].mandatory, check.findings[i].rule_id)
+        )
         for index in order:
             finding = check.findings[index]
             level = "MANDATORY" if finding.mandatory else "advisory "

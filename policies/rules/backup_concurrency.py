@@ -26,8 +26,10 @@ from policies.rules.backup_rpo import is_backup
 
 ID = "backup-concurrency"
 DESCRIPTION = "A backup CronJob sets concurrencyPolicy: Forbid, so two dumps never overlap."
-REMEDIATION = ("The generator sets concurrencyPolicy: Forbid on its postgres-backup-<database> CronJobs; "
-               "set it on a hand-written backup CronJob.")
+REMEDIATION = (
+    "The generator sets concurrencyPolicy: Forbid on its postgres-backup-<database> CronJobs; "
+    "set it on a hand-written backup CronJob."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -39,6 +41,13 @@ def validate(args, report_violation) -> None:
         return
     policy = mapping(manifest.get("spec")).get("concurrencyPolicy")
     if policy != "Forbid":
-        report(report_violation, Violation(title(manifest), "spec.concurrencyPolicy",
-                                           "not set (Allow)" if policy is None else shown(policy),
-                                           "'Forbid', so two dumps never overlap", args.urn))
+        report(
+            report_violation,
+            Violation(
+                title(manifest),
+                "spec.concurrencyPolicy",
+                "not set (Allow)" if policy is None else shown(policy),
+                "'Forbid', so two dumps never overlap",
+                args.urn,
+            ),
+        )

@@ -19,7 +19,7 @@ FAIL:
 
 from __future__ import annotations
 
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 from kube.network import indexed
 from kube.workloads import containers, namespace_of, pod_template
@@ -27,9 +27,13 @@ from policies.framework import Violation, of_kind, report, shown, stack_manifest
 from policies.rules.backup_rpo import is_backup
 
 ID = "backup-coverage"
-DESCRIPTION = "Every PostgreSQL database a workload uses (literal PGHOST and PGDATABASE) has a backup CronJob in its namespace."
-REMEDIATION = ("Declare the database as services.<name>.database in the stage file (the generator then writes its "
-               "postgres-backup-<database> CronJob), or add a backup CronJob with the same PGHOST and PGDATABASE.")
+DESCRIPTION = (
+    "Every PostgreSQL database a workload uses (literal PGHOST and PGDATABASE) has a backup CronJob in its namespace."
+)
+REMEDIATION = (
+    "Declare the database as services.<name>.database in the stage file (the generator then writes its "
+    "postgres-backup-<database> CronJob), or add a backup CronJob with the same PGHOST and PGDATABASE."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS: dict = {}
@@ -41,8 +45,11 @@ def databases(manifest: Mapping) -> Iterator[tuple[str, str, str]]:
     if template is None:
         return
     for container in containers(template):
-        env = {variable.get("name"): variable.get("value") for _, variable in indexed(container.spec.get("env"))
-               if "valueFrom" not in variable}
+        env = {
+            variable.get("name"): variable.get("value")
+            for _, variable in indexed(container.spec.get("env"))
+            if "valueFrom" not in variable
+        }
         host, database = env.get("PGHOST"), env.get("PGDATABASE")
         if isinstance(host, str) and host and isinstance(database, str) and database:
             yield container.path, host, database
@@ -50,9 +57,12 @@ def databases(manifest: Mapping) -> Iterator[tuple[str, str, str]]:
 
 def validate(args, report_violation) -> None:
     resources = stack_manifests(args)
-    backed_up = {(namespace_of(job.manifest), host, database)
-                 for job in of_kind(resources, "CronJob") if is_backup(job.manifest)
-                 for _, host, database in databases(job.manifest)}
+    backed_up = {
+        (namespace_of(job.manifest), host, database)
+        for job in of_kind(resources, "CronJob")
+        if is_backup(job.manifest)
+        for _, host, database in databases(job.manifest)
+    }
     for workload in of_kind(resources, "Deployment", "StatefulSet"):
         namespace = namespace_of(workload.manifest)
         seen: set[tuple[str, str]] = set()
@@ -60,7 +70,14 @@ def validate(args, report_violation) -> None:
             if (host, database) in seen or (namespace, host, database) in backed_up:
                 continue
             seen.add((host, database))
-            report(report_violation, Violation(
-                workload.title, f"{path}.env[PGDATABASE]", f"{shown(database)} on {host}, with no backup CronJob",
-                f"backed up by a backup CronJob in {namespace or 'its namespace'} with the same PGHOST and PGDATABASE "
-                "(the RPO needs a backup)", workload.urn))
+            report(
+                report_violation,
+                Violation(
+                    workload.title,
+                    f"{path}.env[PGDATABASE]",
+                    f"{shown(database)} on {host}, with no backup CronJob",
+                    f"backed up by a backup CronJob in {namespace or 'its namespace'} "
+                    "with the same PGHOST and PGDATABASE (the RPO needs a backup)",
+                    workload.urn,
+                ),
+            )

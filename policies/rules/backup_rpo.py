@@ -26,18 +26,28 @@ from policies.framework import Violation, manifest_of, option, report, shown
 
 ID = "backup-rpo"
 DESCRIPTION = "A backup CronJob's worst-case interval between runs is within the stage's RPO."
-REMEDIATION = "Schedule the backup at least as often as the RPO (backup.schedule in the stage file), e.g. '*/30 * * * *' for a 1 h RPO."
+REMEDIATION = (
+    "Schedule the backup at least as often as the RPO (backup.schedule in the stage file), "
+    "e.g. '*/30 * * * *' for a 1 h RPO."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
-OPTIONS = {"rpo_minutes": {"type": "integer", "minimum": 1, "default": 1440,
-                           "description": "the stage's recovery point objective in minutes"}}
+OPTIONS = {
+    "rpo_minutes": {
+        "type": "integer",
+        "minimum": 1,
+        "default": 1440,
+        "description": "the stage's recovery point objective in minutes",
+    }
+}
 
 
 def is_backup(manifest) -> bool:
     meta = mapping(manifest.get("metadata"))
     name = meta.get("name")
     return mapping(meta.get("labels")).get("app.kubernetes.io/component") == "backup" or (
-        isinstance(name, str) and "backup" in name)
+        isinstance(name, str) and "backup" in name
+    )
 
 
 def _minutes(interval: timedelta) -> str:
@@ -54,13 +64,36 @@ def validate(args, report_violation) -> None:
     try:
         interval = worst_case_interval(schedule) if isinstance(schedule, str) else None
     except InvalidSchedule as error:
-        report(report_violation, Violation(title(manifest), "spec.schedule", f"{shown(schedule)} ({error})",
-                                           "a schedule the CronJob controller accepts", args.urn))
+        report(
+            report_violation,
+            Violation(
+                title(manifest),
+                "spec.schedule",
+                f"{shown(schedule)} ({error})",
+                "a schedule the CronJob controller accepts",
+                args.urn,
+            ),
+        )
         return
     if interval is None:
-        report(report_violation, Violation(title(manifest), "spec.schedule", f"{shown(schedule)}, which (almost) never runs",
-                                           f"at most {_minutes(rpo)} between runs (the RPO)", args.urn))
+        report(
+            report_violation,
+            Violation(
+                title(manifest),
+                "spec.schedule",
+                f"{shown(schedule)}, which (almost) never runs",
+                f"at most {_minutes(rpo)} between runs (the RPO)",
+                args.urn,
+            ),
+        )
     elif interval > rpo:
-        report(report_violation, Violation(title(manifest), "spec.schedule",
-                                           f"{shown(schedule)}, up to {_minutes(interval)} between runs",
-                                           f"at most {_minutes(rpo)} between runs (the RPO)", args.urn))
+        report(
+            report_violation,
+            Violation(
+                title(manifest),
+                "spec.schedule",
+                f"{shown(schedule)}, up to {_minutes(interval)} between runs",
+                f"at most {_minutes(rpo)} between runs (the RPO)",
+                args.urn,
+            ),
+        )

@@ -25,7 +25,8 @@ FAIL:
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kube.checksum import CONFIG_CHECKSUM_ANNOTATION, config_checksum
 from kube.network import indexed
@@ -33,10 +34,14 @@ from kube.workloads import PodTemplate, containers, mapping, namespace_of, pod_t
 from policies.framework import Violation, of_kind, report, shown, stack_manifests
 
 ID = "config-rollout"
-DESCRIPTION = "A workload that uses ConfigMaps carries a checksum/config pod annotation matching them, so changes roll its pods."
-REMEDIATION = ("Re-render the stage (pipeline render): the generator sets checksum/config from the service's ConfigMap "
-               "(release.config in the stage file); a hand-written workload needs the annotation set to "
-               "kube.checksum.config_checksum of the ConfigMaps it uses.")
+DESCRIPTION = (
+    "A workload that uses ConfigMaps carries a checksum/config pod annotation matching them, so changes roll its pods."
+)
+REMEDIATION = (
+    "Re-render the stage (pipeline render): the generator sets checksum/config from the service's ConfigMap "
+    "(release.config in the stage file); a hand-written workload needs the annotation set to "
+    "kube.checksum.config_checksum of the ConfigMaps it uses."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS: dict = {}
@@ -67,8 +72,10 @@ def _name(reference: Any) -> str:
 
 def validate(args, report_violation) -> None:
     resources = stack_manifests(args)
-    config_maps = {(namespace_of(c.manifest), mapping(c.manifest.get("metadata")).get("name")): c.manifest
-                   for c in of_kind(resources, "ConfigMap")}
+    config_maps = {
+        (namespace_of(c.manifest), mapping(c.manifest.get("metadata")).get("name")): c.manifest
+        for c in of_kind(resources, "ConfigMap")
+    }
     for workload in of_kind(resources, *KINDS):
         template = pod_template(workload.manifest)
         names = config_map_names(template) if template else []
@@ -78,21 +85,35 @@ def validate(args, report_violation) -> None:
         path = f"{template.path.rpartition('.')[0]}.metadata.annotations['{CONFIG_CHECKSUM_ANNOTATION}']"
         value = template.annotations.get(CONFIG_CHECKSUM_ANNOTATION)
         if not value:
-            report(report_violation, Violation(
-                workload.title, path,
-                f"missing (the pods use {used} and would not roll when {'they change' if len(names) > 1 else 'it changes'})",
-                f"the checksum of {used} (kube.checksum.config_checksum)", workload.urn))
+            report(
+                report_violation,
+                Violation(
+                    workload.title,
+                    path,
+                    f"missing (the pods use {used} and would not roll when "
+                    f"{'they change' if len(names) > 1 else 'it changes'})",
+                    f"the checksum of {used} (kube.checksum.config_checksum)",
+                    workload.urn,
+                ),
+            )
             continue
         namespace = namespace_of(workload.manifest)
         found = [config_maps.get((namespace, name)) for name in names]
         if any(manifest is None for manifest in found):
             continue  # a ConfigMap outside the stack: only the annotation's presence can be checked
-        expected = config_checksum({name: _data(manifest) for name, manifest in zip(names, found)})
+        expected = config_checksum({name: _data(manifest) for name, manifest in zip(names, found, strict=True)})
         if value != expected:
-            report(report_violation, Violation(
-                workload.title, path, f"{_short(value)} (stale: {used} changed since it was computed)",
-                f"'{expected[:12]}…', the checksum of {used} as {'they are' if len(names) > 1 else 'it is'} now, "
-                "so the change rolls the pods", workload.urn))
+            report(
+                report_violation,
+                Violation(
+                    workload.title,
+                    path,
+                    f"{_short(value)} (stale: {used} changed since it was computed)",
+                    f"'{expected[:12]}…', the checksum of {used} as {'they are' if len(names) > 1 else 'it is'} now, "
+                    "so the change rolls the pods",
+                    workload.urn,
+                ),
+            )
 
 
 def _data(manifest: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,26 +15,26 @@ FAIL:
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 from kube.quantity import EXAMPLES, InvalidQuantity
 from kube.resources import SIDES, containers_of, pod_of, quantity, written
-from kube.workloads import title
+from kube.workloads import mapping, title
 from policies.framework import Violation, manifest_of, report
 
 ID = "container-resources"
-DESCRIPTION = "Every container sets cpu and memory requests and limits as valid quantities, each request within its limit."
-REMEDIATION = ("Set resources.requests and resources.limits (cpu and memory) for the service in the stage file "
-               "(services.<name>.resources or service_defaults.resources), each request at most its limit.")
+DESCRIPTION = (
+    "Every container sets cpu and memory requests and limits as valid quantities, each request within its limit."
+)
+REMEDIATION = (
+    "Set resources.requests and resources.limits (cpu and memory) for the service in the stage file "
+    "(services.<name>.resources or service_defaults.resources), each request at most its limit."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
 
 RESOURCES = ("cpu", "memory")
-
-
-def _mapping(node: Any) -> Mapping[str, Any]:
-    return node if isinstance(node, Mapping) else {}
 
 
 def _problem(value: Any) -> str | None:
@@ -54,16 +54,32 @@ def validate(args, report_violation) -> None:
     if template is None:
         return
     for container in containers_of(template, ("initContainers", "containers")):
-        resources = _mapping(container.spec.get("resources"))
+        resources = mapping(container.spec.get("resources"))
         for side in SIDES:
             for resource in RESOURCES:
-                problem = _problem(_mapping(resources.get(side)).get(resource))
+                problem = _problem(mapping(resources.get(side)).get(resource))
                 if problem:
-                    report(report_violation, Violation(title(manifest), f"{container.path}.resources.{side}.{resource}",
-                                                       problem, f"a non-negative quantity, e.g. {EXAMPLES}", args.urn))
+                    report(
+                        report_violation,
+                        Violation(
+                            title(manifest),
+                            f"{container.path}.resources.{side}.{resource}",
+                            problem,
+                            f"a non-negative quantity, e.g. {EXAMPLES}",
+                            args.urn,
+                        ),
+                    )
         for resource in RESOURCES:
-            request = _mapping(resources.get("requests")).get(resource)
-            limit = _mapping(resources.get("limits")).get(resource)
+            request = mapping(resources.get("requests")).get(resource)
+            limit = mapping(resources.get("limits")).get(resource)
             if _problem(request) is None and _problem(limit) is None and quantity(request) > quantity(limit):
-                report(report_violation, Violation(title(manifest), f"{container.path}.resources.requests.{resource}",
-                                                   written(request), f"at most the limit {written(limit)}", args.urn))
+                report(
+                    report_violation,
+                    Violation(
+                        title(manifest),
+                        f"{container.path}.resources.requests.{resource}",
+                        written(request),
+                        f"at most the limit {written(limit)}",
+                        args.urn,
+                    ),
+                )

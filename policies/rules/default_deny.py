@@ -28,8 +28,10 @@ from policies.framework import Violation, of_kind, report, stack_manifests
 
 ID = "default-deny"
 DESCRIPTION = "Every namespace holding a workload has a NetworkPolicy denying all ingress and egress by default."
-REMEDIATION = ("Keep the namespace's default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress, Egress], no rules); "
-               "the generator writes it for the stage's namespaces, a hand-added namespace needs its own.")
+REMEDIATION = (
+    "Keep the namespace's default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress, Egress], no rules); "
+    "the generator writes it for the stage's namespaces, a hand-added namespace needs its own."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS: dict = {}
@@ -37,8 +39,12 @@ OPTIONS: dict = {}
 
 def is_default_deny(policy) -> bool:
     spec = spec_of(policy)
-    return (is_empty_selector(spec.get("podSelector")) and {"Ingress", "Egress"} <= set(policy_types(spec))
-            and not policy_rules(spec, "ingress") and not policy_rules(spec, "egress"))
+    return (
+        is_empty_selector(spec.get("podSelector"))
+        and {"Ingress", "Egress"} <= set(policy_types(spec))
+        and not policy_rules(spec, "ingress")
+        and not policy_rules(spec, "egress")
+    )
 
 
 def validate(args, report_violation) -> None:
@@ -54,8 +60,14 @@ def validate(args, report_violation) -> None:
             continue
         known = namespaces.get(namespace)
         shown_workloads = ", ".join(workloads[:3]) + (f" and {len(workloads) - 3} more" if len(workloads) > 3 else "")
-        report(report_violation, Violation(
-            known.title if known else f"Namespace {namespace or '(unset)'}", "",
-            f"without a default-deny NetworkPolicy, holding {shown_workloads}",
-            "covered by a NetworkPolicy with podSelector {}, policyTypes [Ingress, Egress] and no rules "
-            "(a default deny per namespace)", known.urn if known else None))
+        report(
+            report_violation,
+            Violation(
+                known.title if known else f"Namespace {namespace or '(unset)'}",
+                "",
+                f"without a default-deny NetworkPolicy, holding {shown_workloads}",
+                "covered by a NetworkPolicy with podSelector {}, policyTypes [Ingress, Egress] and no rules "
+                "(a default deny per namespace)",
+                known.urn if known else None,
+            ),
+        )

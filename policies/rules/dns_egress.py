@@ -33,8 +33,10 @@ from policies.framework import Violation, of_kind, report, stack_manifests
 
 ID = "dns-egress"
 DESCRIPTION = "Every workload whose egress a NetworkPolicy restricts may reach DNS on port 53 over UDP and TCP."
-REMEDIATION = ("Keep the namespace's allow-dns NetworkPolicy (the generator writes it from network.dns in the stage "
-               "file), or add an egress rule with ports 53/UDP and 53/TCP to kube-dns to a policy selecting the pods.")
+REMEDIATION = (
+    "Keep the namespace's allow-dns NetworkPolicy (the generator writes it from network.dns in the stage "
+    "file), or add an egress rule with ports 53/UDP and 53/TCP to kube-dns to a policy selecting the pods."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS: dict = {}
@@ -54,11 +56,19 @@ def validate(args, report_violation) -> None:
         if not restricting:
             continue
         rules = [rule for p in restricting for rule in policy_rules(spec_of(p.manifest), "egress")]
-        missing = [protocol for protocol in PROTOCOLS if not any(allows_port(rule, DNS_PORT, protocol) for rule in rules)]
+        missing = [
+            protocol for protocol in PROTOCOLS if not any(allows_port(rule, DNS_PORT, protocol) for rule in rules)
+        ]
         if missing:
             names = ", ".join(str(mapping(p.manifest.get("metadata")).get("name", "?")) for p in restricting)
-            report(report_violation, Violation(
-                workload.title, "",
-                f"restricted in egress (NetworkPolicy {names}) with no egress to "
-                + " or ".join(f"{DNS_PORT}/{protocol}" for protocol in missing),
-                "allowed egress to port 53 over UDP and TCP (cluster DNS), or no name resolves", workload.urn))
+            report(
+                report_violation,
+                Violation(
+                    workload.title,
+                    "",
+                    f"restricted in egress (NetworkPolicy {names}) with no egress to "
+                    + " or ".join(f"{DNS_PORT}/{protocol}" for protocol in missing),
+                    "allowed egress to port 53 over UDP and TCP (cluster DNS), or no name resolves",
+                    workload.urn,
+                ),
+            )

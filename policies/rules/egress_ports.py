@@ -32,14 +32,22 @@ from policies.framework import Violation, manifest_of, option, report, shown
 
 ID = "egress-ports"
 DESCRIPTION = "Every NetworkPolicy egress rule lists its ports, and each port is in the stage's allowed egress ports."
-REMEDIATION = ("Open only the ports the service needs: list it under services.<name>.egress, whose targets' ports "
-               "(network.egress_targets in the stage file) are the allowed list; write ports as numbers.")
+REMEDIATION = (
+    "Open only the ports the service needs: list it under services.<name>.egress, whose targets' ports "
+    "(network.egress_targets in the stage file) are the allowed list; write ports as numbers."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 REFERENCE_PORTS = [53, 443, 5432, 6379]
-OPTIONS = {"allowed_egress_ports": {"type": "array", "items": {"type": "integer"}, "default": REFERENCE_PORTS,
-                                    "description": "the port numbers egress may open (the stage's egress targets, "
-                                                   "DNS, its own HTTP and gRPC ports, the API server)"}}
+OPTIONS = {
+    "allowed_egress_ports": {
+        "type": "array",
+        "items": {"type": "integer"},
+        "default": REFERENCE_PORTS,
+        "description": "the port numbers egress may open (the stage's egress targets, "
+        "DNS, its own HTTP and gRPC ports, the API server)",
+    }
+}
 
 
 def validate(args, report_violation) -> None:
@@ -67,12 +75,18 @@ def validate(args, report_violation) -> None:
             if port is None:
                 violation(f"{path}.port", f"not set (every {protocol} port open)")
             elif start is None:
-                violation(f"{path}.port", f"{shown(port)}, a named port that this policy cannot resolve",
-                          f"a port number {expected}")
+                violation(
+                    f"{path}.port",
+                    f"{shown(port)}, a named port that this policy cannot resolve",
+                    f"a port number {expected}",
+                )
             elif end is not None and port_number(end) is not None and port_number(end) > start:
                 outside = [p for p in range(start, port_number(end) + 1) if p not in allowed]
                 if outside:
-                    violation(f"{path}.endPort", f"{shown(end)}, opening {start}-{port_number(end)} "
-                                                 f"({len(outside)} ports outside the list)", expected)
+                    violation(
+                        f"{path}.endPort",
+                        f"{shown(end)}, opening {start}-{port_number(end)} ({len(outside)} ports outside the list)",
+                        expected,
+                    )
             elif start not in allowed:
                 violation(f"{path}.port", shown(port), expected)

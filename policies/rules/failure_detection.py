@@ -15,7 +15,7 @@ FAIL (failure_detection_seconds: 30):
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from kube.probes import long_running, probe_field, seconds_text
 from kube.workloads import number, pod_template, title
@@ -23,13 +23,20 @@ from policies.framework import Violation, manifest_of, option, report
 
 ID = "failure-detection"
 DESCRIPTION = "Liveness and readiness probes detect a failure (periodSeconds x failureThreshold) within the target."
-REMEDIATION = ("Lower pod.probes.liveness / pod.probes.readiness period_seconds or failure_threshold in the stage file "
-               "so that their product is within targets.failure_detection_seconds.")
+REMEDIATION = (
+    "Lower pod.probes.liveness / pod.probes.readiness period_seconds or failure_threshold in the stage file "
+    "so that their product is within targets.failure_detection_seconds."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
-OPTIONS = {"failure_detection_seconds": {
-    "type": "number", "minimum": 1, "default": 30,
-    "description": "the failure-detection target in seconds (targets.failure_detection_seconds)"}}
+OPTIONS = {
+    "failure_detection_seconds": {
+        "type": "number",
+        "minimum": 1,
+        "default": 30,
+        "description": "the failure-detection target in seconds (targets.failure_detection_seconds)",
+    }
+}
 PROBES = ("livenessProbe", "readinessProbe")
 
 
@@ -47,7 +54,14 @@ def validate(args, report_violation) -> None:
             period, threshold = probe_field(probe, "periodSeconds"), probe_field(probe, "failureThreshold")
             detection = period.value * threshold.value
             if detection > target:
-                report(report_violation, Violation(
-                    title(manifest), f"{container.path}.{name}",
-                    f"periodSeconds {period.shown} x failureThreshold {threshold.shown} = {seconds_text(detection)} s",
-                    f"at most {target} s (the failure-detection target)", args.urn))
+                report(
+                    report_violation,
+                    Violation(
+                        title(manifest),
+                        f"{container.path}.{name}",
+                        f"periodSeconds {period.shown} x failureThreshold {threshold.shown}"
+                        f" = {seconds_text(detection)} s",
+                        f"at most {target} s (the failure-detection target)",
+                        args.urn,
+                    ),
+                )

@@ -21,8 +21,13 @@ DESCRIPTION = "Images are pinned by digest (image@sha256:...) in stages that req
 REMEDIATION = "Pin the image by digest (name:tag@sha256:<digest>); promote the digest tested in the stage before."
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
-OPTIONS = {"require_digest": {"type": "boolean", "default": False,
-                              "description": "whether this stage requires digest-pinned images"}}
+OPTIONS = {
+    "require_digest": {
+        "type": "boolean",
+        "default": False,
+        "description": "whether this stage requires digest-pinned images",
+    }
+}
 
 
 def validate(args, report_violation) -> None:
@@ -39,5 +44,9 @@ def validate(args, report_violation) -> None:
         except InvalidImage:
             pinned = False
         if not pinned:
-            report(report_violation, Violation(title(manifest), f"{container.path}.image", shown(image),
-                                               "pinned by digest (@sha256:...)", args.urn))
+            report(
+                report_violation,
+                Violation(
+                    title(manifest), f"{container.path}.image", shown(image), "pinned by digest (@sha256:...)", args.urn
+                ),
+            )

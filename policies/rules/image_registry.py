@@ -25,12 +25,20 @@ from policies.framework import Violation, manifest_of, option, report, shown
 
 ID = "image-registry"
 DESCRIPTION = "Every container image comes from a registry (or repository) the stage allows."
-REMEDIATION = ("Pull the image from an allowed registry (mirror it there), or add its registry/repository prefix "
-               "to policy.registries in the stage file after review.")
+REMEDIATION = (
+    "Pull the image from an allowed registry (mirror it there), or add its registry/repository prefix "
+    "to policy.registries in the stage file after review."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
-OPTIONS = {"registries": {"type": "array", "items": {"type": "string"}, "default": [],
-                          "description": "allowed image name prefixes (registry/repository); empty allows every image"}}
+OPTIONS = {
+    "registries": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "allowed image name prefixes (registry/repository); empty allows every image",
+    }
+}
 
 _DOCKER_HUB_ALIASES = ("index.docker.io", "registry-1.docker.io", "registry.hub.docker.com")
 
@@ -72,7 +80,11 @@ def validate(args, report_violation) -> None:
             name = None
         if name is None:
             observed = f"{shown(image)}, not an image reference" if image not in (None, "") else "not set"
-            report(report_violation, Violation(title(manifest), f"{container.path}.image", observed, expected, args.urn))
+            report(
+                report_violation, Violation(title(manifest), f"{container.path}.image", observed, expected, args.urn)
+            )
         elif not allowed(name, prefixes):
             observed = shown(image) if image.startswith(name) else f"{shown(image)}, that is {name}"
-            report(report_violation, Violation(title(manifest), f"{container.path}.image", observed, expected, args.urn))
+            report(
+                report_violation, Violation(title(manifest), f"{container.path}.image", observed, expected, args.urn)
+            )

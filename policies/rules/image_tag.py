@@ -23,8 +23,10 @@ from policies.framework import Violation, manifest_of, report, shown
 
 ID = "image-tag"
 DESCRIPTION = "Every container image names a version tag other than latest (or is pinned by digest alone)."
-REMEDIATION = ("Name the image by its version tag, e.g. name:1.4.2 (release.images in the stage file, "
-               "backup.image in environments/defaults.yaml), never :latest.")
+REMEDIATION = (
+    "Name the image by its version tag, e.g. name:1.4.2 (release.images in the stage file, "
+    "backup.image in environments/defaults.yaml), never :latest."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -57,4 +59,6 @@ def validate(args, report_violation) -> None:
     for container in containers_of(template):
         observed = problem(container.spec.get("image"))
         if observed is not None:
-            report(report_violation, Violation(title(manifest), f"{container.path}.image", observed, EXPECTED, args.urn))
+            report(
+                report_violation, Violation(title(manifest), f"{container.path}.image", observed, EXPECTED, args.urn)
+            )

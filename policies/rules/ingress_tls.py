@@ -24,16 +24,21 @@ FAIL:
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kube.network import indexed
 from kube.workloads import is_list, mapping, title
 from policies.framework import Violation, manifest_of, report, shown
 
 ID = "ingress-tls"
-DESCRIPTION = "An Ingress lists every host under TLS with a secret, redirects HTTP to HTTPS and names a cert-manager issuer."
-REMEDIATION = ("Set ingress.cluster_issuer and ingress.ssl_redirect: true in the stage file; the generator lists "
-               "ingress.platform_host and ingress.training_host under spec.tls with their secret.")
+DESCRIPTION = (
+    "An Ingress lists every host under TLS with a secret, redirects HTTP to HTTPS and names a cert-manager issuer."
+)
+REMEDIATION = (
+    "Set ingress.cluster_issuer and ingress.ssl_redirect: true in the stage file; the generator lists "
+    "ingress.platform_host and ingress.training_host under spec.tls with their secret."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -71,20 +76,33 @@ def validate(args, report_violation) -> None:
         host = rule.get("host")
         if not isinstance(host, str) or not host:
             if not with_secret:
-                violation(f"spec.rules[{index}].host", "not set (every host) with no spec.tls entry with a secretName",
-                          "served over TLS: a spec.tls entry with a secretName")
+                violation(
+                    f"spec.rules[{index}].host",
+                    "not set (every host) with no spec.tls entry with a secretName",
+                    "served over TLS: a spec.tls entry with a secretName",
+                )
             continue
         if any(covers(p, host) for entry in with_secret for p in _hosts(entry)):
             continue
-        secretless = [i for i, entry in tls if not entry.get("secretName")
-                      and any(covers(p, host) for p in _hosts(entry))]
-        observed = (f"{shown(host)}, listed in spec.tls[{secretless[0]}] which has no secretName" if secretless
-                    else f"{shown(host)} without TLS")
+        secretless = [
+            i for i, entry in tls if not entry.get("secretName") and any(covers(p, host) for p in _hosts(entry))
+        ]
+        observed = (
+            f"{shown(host)}, listed in spec.tls[{secretless[0]}] which has no secretName"
+            if secretless
+            else f"{shown(host)} without TLS"
+        )
         violation(f"spec.rules[{index}].host", observed, "listed in spec.tls[].hosts of an entry with a secretName")
     annotations = mapping(mapping(manifest.get("metadata")).get("annotations"))
     if not any(str(annotations.get(key, "")).lower() == "true" for key in REDIRECTS):
-        violation(f"metadata.annotations['{REDIRECTS[0]}']", shown(annotations.get(REDIRECTS[0])),
-                  f"'true' (or {REDIRECTS[1]} 'true'), so plain HTTP is redirected to HTTPS")
+        violation(
+            f"metadata.annotations['{REDIRECTS[0]}']",
+            shown(annotations.get(REDIRECTS[0])),
+            f"'true' (or {REDIRECTS[1]} 'true'), so plain HTTP is redirected to HTTPS",
+        )
     if not any(isinstance(annotations.get(key), str) and annotations.get(key).strip() for key in ISSUERS):
-        violation(f"metadata.annotations['{ISSUERS[0]}']", "not set (nor cert-manager.io/issuer)",
-                  "the cert-manager issuer of the certificate (ingress.cluster_issuer, letsencrypt-prod in the reference)")
+        violation(
+            f"metadata.annotations['{ISSUERS[0]}']",
+            "not set (nor cert-manager.io/issuer)",
+            "the cert-manager issuer of the certificate (ingress.cluster_issuer, letsencrypt-prod in the reference)",
+        )

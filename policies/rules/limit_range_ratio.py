@@ -18,19 +18,29 @@ FAIL (same LimitRange):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from kube.quantity import InvalidQuantity
 from kube.resources import (
-    container_limit_items, containers_of, effective, format_quantity, namespace_or_default, pod_of, quantity, written,
+    container_limit_items,
+    containers_of,
+    effective,
+    format_quantity,
+    namespace_or_default,
+    pod_of,
+    quantity,
+    written,
 )
 from policies.framework import StackResource, Violation, of_kind, report, stack_manifests
 
 ID = "limit-range-ratio"
 DESCRIPTION = "Every container's limits, requests and limit/request ratio are within its namespace's LimitRange."
-REMEDIATION = ("Bring the service's resources (services.<name>.resources in the stage file) within "
-               "namespace.limit_range (max, min, max_limit_request_ratio), or change the limit range itself.")
+REMEDIATION = (
+    "Bring the service's resources (services.<name>.resources in the stage file) within "
+    "namespace.limit_range (max, min, max_limit_request_ratio), or change the limit range itself."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS: dict = {}
@@ -39,7 +49,7 @@ OPTIONS: dict = {}
 def _bounds(item: Mapping[str, Any], key: str) -> dict[str, Decimal]:
     found = {}
     values = item.get(key)
-    for name, value in (values.items() if isinstance(values, Mapping) else ()):
+    for name, value in values.items() if isinstance(values, Mapping) else ():
         try:
             found[name] = quantity(value)
         except InvalidQuantity:
@@ -76,30 +86,50 @@ def _check(workload: StackResource, container, items, limit_range: StackResource
     out = []
 
     def violation(side: str, resource: str, observed: str, expected: str) -> None:
-        out.append(Violation(workload.title, f"{container.path}.resources.{side}.{resource}", observed, expected, workload.urn))
+        out.append(
+            Violation(workload.title, f"{container.path}.resources.{side}.{resource}", observed, expected, workload.urn)
+        )
 
     for resource, maximum in _bounds(item, "max").items():
         limit = found.limits.get(resource)
         if limit is None or limit > maximum:
-            violation("limits", resource, _text(_shown(spec, "limits", resource, limit)),
-                      f"at most {format_quantity(maximum, resource)} ({source}.max.{resource})")
+            violation(
+                "limits",
+                resource,
+                _text(_shown(spec, "limits", resource, limit)),
+                f"at most {format_quantity(maximum, resource)} ({source}.max.{resource})",
+            )
     for resource, minimum in _bounds(item, "min").items():
         request = found.requests.get(resource)
         if request is None or request < minimum:
-            violation("requests", resource, _text(_shown(spec, "requests", resource, request)),
-                      f"at least {format_quantity(minimum, resource)} ({source}.min.{resource})")
+            violation(
+                "requests",
+                resource,
+                _text(_shown(spec, "requests", resource, request)),
+                f"at least {format_quantity(minimum, resource)} ({source}.min.{resource})",
+            )
     for resource, ratio in _bounds(item, "maxLimitRequestRatio").items():
         request, limit = found.requests.get(resource), found.limits.get(resource)
         expected = f"at most {_ratio(ratio)} x the request ({source}.maxLimitRequestRatio.{resource})"
         if request is None or request == 0:
-            violation("requests", resource, _text(_shown(spec, "requests", resource, request), "so no ratio"),
-                      f"set, with the limit {expected}")
+            violation(
+                "requests",
+                resource,
+                _text(_shown(spec, "requests", resource, request), "so no ratio"),
+                f"set, with the limit {expected}",
+            )
         elif limit is None:
             violation("limits", resource, "not set", expected)
         elif limit / request > ratio:
             request_text = _text(_shown(spec, "requests", resource, request))
-            violation("limits", resource, _text(_shown(spec, "limits", resource, limit),
-                                                f"{_ratio(limit / request)} x the request {request_text}"), expected)
+            violation(
+                "limits",
+                resource,
+                _text(
+                    _shown(spec, "limits", resource, limit), f"{_ratio(limit / request)} x the request {request_text}"
+                ),
+                expected,
+            )
     return out
 
 

@@ -22,20 +22,34 @@ from kube.workloads import mapping, namespace_of, number
 from policies.framework import StackResource, Violation, of_kind, option, report, shown, stack_manifests
 
 ID = "min-replicas"
-DESCRIPTION = "Every Deployment and StatefulSet runs at least the stage's minimum replicas (its HPA's minimum, else spec.replicas)."
-REMEDIATION = ("Raise services.<name>.autoscaling.min_replicas (or services.<name>.replicas where autoscaling is off; "
-               "training.services.<name>.replicas for the training platform) in the stage file to at least policy.min_replicas.")
+DESCRIPTION = (
+    "Every Deployment and StatefulSet runs at least the stage's minimum replicas "
+    "(its HPA's minimum, else spec.replicas)."
+)
+REMEDIATION = (
+    "Raise services.<name>.autoscaling.min_replicas (or services.<name>.replicas where autoscaling is off; "
+    "training.services.<name>.replicas for the training platform) in the stage file to at least policy.min_replicas."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
-OPTIONS = {"min_replicas": {"type": "integer", "minimum": 1, "default": 1,
-                            "description": "the fewest pods every Deployment and StatefulSet must run (policy.min_replicas)"}}
+OPTIONS = {
+    "min_replicas": {
+        "type": "integer",
+        "minimum": 1,
+        "default": 1,
+        "description": "the fewest pods every Deployment and StatefulSet must run (policy.min_replicas)",
+    }
+}
 
 
 def targets(hpa: StackResource, workload: StackResource) -> bool:
     """Whether an HPA scales this workload (same namespace, scaleTargetRef kind and name)."""
     ref = mapping(mapping(hpa.manifest.get("spec")).get("scaleTargetRef"))
-    return (namespace_of(hpa.manifest) == namespace_of(workload.manifest) and ref.get("kind") == workload.kind
-            and ref.get("name") == mapping(workload.manifest.get("metadata")).get("name"))
+    return (
+        namespace_of(hpa.manifest) == namespace_of(workload.manifest)
+        and ref.get("kind") == workload.kind
+        and ref.get("name") == mapping(workload.manifest.get("metadata")).get("name")
+    )
 
 
 def _count(raw) -> tuple[int | float, str]:
@@ -48,7 +62,9 @@ def _count(raw) -> tuple[int | float, str]:
 
 def validate(args, report_violation) -> None:
     minimum = number(option(args, "min_replicas", 1)) or 1
-    expected = f"at least {minimum} (policy.min_replicas)" + (", as one pod is a single point of failure" if minimum > 1 else "")
+    expected = f"at least {minimum} (policy.min_replicas)" + (
+        ", as one pod is a single point of failure" if minimum > 1 else ""
+    )
     resources = stack_manifests(args)
     hpas = list(of_kind(resources, "HorizontalPodAutoscaler"))
     for workload in of_kind(resources, "Deployment", "StatefulSet"):
@@ -56,8 +72,16 @@ def validate(args, report_violation) -> None:
         for hpa in scaling:
             fewest, observed = _count(mapping(hpa.manifest.get("spec")).get("minReplicas"))
             if fewest < minimum:
-                report(report_violation, Violation(hpa.title, "spec.minReplicas",
-                                                   f"{observed}, the fewest pods of {workload.title}", expected, hpa.urn))
+                report(
+                    report_violation,
+                    Violation(
+                        hpa.title,
+                        "spec.minReplicas",
+                        f"{observed}, the fewest pods of {workload.title}",
+                        expected,
+                        hpa.urn,
+                    ),
+                )
         if not scaling:
             fewest, observed = _count(mapping(workload.manifest.get("spec")).get("replicas"))
             if fewest < minimum:

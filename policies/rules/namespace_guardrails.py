@@ -15,26 +15,26 @@ FAIL:
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kube.resources import namespace_or_default, pod_of, unscoped_quota
+from kube.workloads import mapping
 from policies.framework import StackResource, Violation, of_kind, report, stack_manifests
 
 ID = "namespace-guardrails"
 DESCRIPTION = "Every namespace that holds workloads has an unscoped ResourceQuota and a LimitRange."
-REMEDIATION = ("Set namespace.quota and namespace.limit_range (training.quota and training.limit_range for the "
-               "training namespace) in environments/<stage>.yaml, so the namespace gets both.")
+REMEDIATION = (
+    "Set namespace.quota and namespace.limit_range (training.quota and training.limit_range for the "
+    "training namespace) in environments/<stage>.yaml, so the namespace gets both."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS: dict = {}
 
 
-def _mapping(node: Any) -> Mapping[str, Any]:
-    return node if isinstance(node, Mapping) else {}
-
-
 def name_of(manifest: Mapping[str, Any]) -> Any:
-    return _mapping(manifest.get("metadata")).get("name")
+    return mapping(manifest.get("metadata")).get("name")
 
 
 def validate(args, report_violation) -> None:
@@ -51,10 +51,25 @@ def validate(args, report_violation) -> None:
         found = quotas.get(namespace, [])
         if not any(unscoped_quota(q.manifest) for q in found):
             scoped = ", ".join(str(name_of(q.manifest)) for q in found)
-            observed = f"without an unscoped ResourceQuota (only scoped ones: {scoped})" if found \
+            observed = (
+                f"without an unscoped ResourceQuota (only scoped ones: {scoped})"
+                if found
                 else "without a ResourceQuota"
-            report(report_violation, Violation(where, "", observed,
-                                               "covered by a ResourceQuota without scopes, which bounds all its pods", urn))
+            )
+            report(
+                report_violation,
+                Violation(
+                    where, "", observed, "covered by a ResourceQuota without scopes, which bounds all its pods", urn
+                ),
+            )
         if namespace not in limited:
-            report(report_violation, Violation(where, "", "without a LimitRange",
-                                               "covered by a LimitRange (container defaults, max and ratio)", urn))
+            report(
+                report_violation,
+                Violation(
+                    where,
+                    "",
+                    "without a LimitRange",
+                    "covered by a LimitRange (container defaults, max and ratio)",
+                    urn,
+                ),
+            )

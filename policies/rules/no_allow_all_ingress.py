@@ -29,7 +29,7 @@ FAIL:
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from kube.network import indexed, is_empty_selector, is_world, spec_of
 from kube.workloads import is_list, title
@@ -37,8 +37,10 @@ from policies.framework import Violation, manifest_of, report, shown
 
 ID = "no-allow-all-ingress"
 DESCRIPTION = "No NetworkPolicy ingress rule allows every source (no from, a /0 ipBlock, or every namespace's pods)."
-REMEDIATION = ("Allow ingress only from named peers: the generator admits the namespaces labelled "
-               "network.ingress_namespace_labels, network.scrape_namespace and the services' callers (services.<name>.calls).")
+REMEDIATION = (
+    "Allow ingress only from named peers: the generator admits the namespaces labelled "
+    "network.ingress_namespace_labels, network.scrape_namespace and the services' callers (services.<name>.calls)."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -56,17 +58,28 @@ def validate(args, report_violation) -> None:
     for index, rule in indexed(spec_of(manifest).get("ingress")):
         if not rule.get("from"):
             ports = "every port" if not rule.get("ports") else "its ports"
-            violation(f"spec.ingress[{index}].from", f"{'[]' if is_list(rule.get('from')) else 'not set'} "
-                                                     f"(every source, on {ports})")
+            violation(
+                f"spec.ingress[{index}].from",
+                f"{'[]' if is_list(rule.get('from')) else 'not set'} (every source, on {ports})",
+            )
             continue
         for position, peer in indexed(rule.get("from")):
             path = f"spec.ingress[{index}].from[{position}]"
             block = peer.get("ipBlock")
             if isinstance(block, Mapping) and is_world(block.get("cidr")):
-                violation(f"{path}.ipBlock.cidr", f"{shown(block.get('cidr'))} (every address)",
-                          "a CIDR narrower than every address")
-            if peer.get("namespaceSelector") is not None and is_empty_selector(peer.get("namespaceSelector")) \
-                    and is_empty_selector(peer.get("podSelector")):
+                violation(
+                    f"{path}.ipBlock.cidr",
+                    f"{shown(block.get('cidr'))} (every address)",
+                    "a CIDR narrower than every address",
+                )
+            if (
+                peer.get("namespaceSelector") is not None
+                and is_empty_selector(peer.get("namespaceSelector"))
+                and is_empty_selector(peer.get("podSelector"))
+            ):
                 observed = "{} with " + ("no podSelector" if peer.get("podSelector") is None else "podSelector {}")
-                violation(f"{path}.namespaceSelector", f"{observed} (every pod of every namespace)",
-                          "a selector of labelled namespaces, or {} paired with a non-empty podSelector")
+                violation(
+                    f"{path}.namespaceSelector",
+                    f"{observed} (every pod of every namespace)",
+                    "a selector of labelled namespaces, or {} paired with a non-empty podSelector",
+                )

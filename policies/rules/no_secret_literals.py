@@ -26,7 +26,8 @@ import base64
 import binascii
 import json
 import re
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import yaml
 
@@ -36,8 +37,10 @@ from policies.framework import Violation, manifest_of, report
 
 ID = "no-secret-literals"
 DESCRIPTION = "No secret-looking literal sits in a container's env values or in a ConfigMap."
-REMEDIATION = ("Keep the value in the secret manager, declare it under secrets.items in the stage file (an ExternalSecret) "
-               "and reference it (secret_env, valueFrom.secretKeyRef); rotate the value that was exposed.")
+REMEDIATION = (
+    "Keep the value in the secret manager, declare it under secrets.items in the stage file (an ExternalSecret) "
+    "and reference it (secret_env, valueFrom.secretKeyRef); rotate the value that was exposed."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -52,18 +55,23 @@ VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an OpenAI-style API key", re.compile(r"(?<![\w-])sk-(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9_-]{20,}")),
     ("a GitHub token", re.compile(r"(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})")),
     ("a JWT", re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")),
-    ("a URL with a password", re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"]*:(?![$*]|\{\{)[^\s/@'\"]+@[^\s'\"]")),
+    (
+        "a URL with a password",
+        re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"]*:(?![$*]|\{\{)[^\s/@'\"]+@[^\s'\"]"),
+    ),
 )
 # Words of a name that hold a secret ...
 _SECRET_WORDS = re.compile(r"password|passwd|secret|credentials?$|token$")
 _SECRET_PAIRS = ("apikey", "privatekey", "accesskey", "clientsecret", "secretkey")
 # ... unless another word says the value is about the secret (a count, a duration, a location, a name).
-_QUALIFIERS = frozenset("""
+_QUALIFIERS = frozenset(
+    """
     max min limit limits count counts number num ttl timeout seconds secs minutes hours days length len size
     expiry expires expiration lifetime age interval rotation file path dir directory url uri endpoint host
     name ref type header prefix policy enabled required mount store source provider version format
     algorithm budget usage rate mode kind env var field label annotation
-""".split())
+""".split()
+)
 _REFERENCE = re.compile(r"^(?:\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_]\w*|\{\{.*\}\}|\*+|<[^>]*>)$", re.DOTALL)
 _NOT_A_SECRET = re.compile(r"^(?:[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|yes|no|on|off|null|none|~)$", re.I)
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -155,16 +163,19 @@ def _entry(manifest, side: str, key: str, text: str, urn) -> Iterator[Violation]
         yield Violation(title(manifest), where, observed, EXPECTED_DATA, urn)
         return
     if what:
-        yield Violation(title(manifest), where, f"a literal value holding what looks like {what} (redacted)", EXPECTED_DATA, urn)
+        yield Violation(
+            title(manifest), where, f"a literal value holding what looks like {what} (redacted)", EXPECTED_DATA, urn
+        )
     for inner in file_secrets(key, text):
-        yield Violation(title(manifest), where, f"a file whose {showable(inner)} is a literal value (redacted)",
-                        EXPECTED_DATA, urn)
+        yield Violation(
+            title(manifest), where, f"a file whose {showable(inner)} is a literal value (redacted)", EXPECTED_DATA, urn
+        )
 
 
 def _config_map(manifest, urn) -> Iterator[Violation]:
     for side in ("data", "binaryData"):
         entries = manifest.get(side)
-        for key, value in (entries.items() if isinstance(entries, Mapping) else ()):
+        for key, value in entries.items() if isinstance(entries, Mapping) else ():
             if not isinstance(value, str):
                 continue
             text = value
@@ -186,7 +197,9 @@ def _env(manifest, template, urn) -> Iterator[Violation]:
             path = f"{container.path}.env[{showable(name)}].value"
             what = credential(value)
             if what:
-                yield Violation(title(manifest), path, f"a literal value that looks like {what} (redacted)", EXPECTED_ENV, urn)
+                yield Violation(
+                    title(manifest), path, f"a literal value that looks like {what} (redacted)", EXPECTED_ENV, urn
+                )
             elif secret_name(name) and literal(value):
                 yield Violation(title(manifest), path, "a literal value (redacted)", EXPECTED_ENV, urn)
 

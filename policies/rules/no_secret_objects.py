@@ -24,8 +24,10 @@ from policies.framework import Violation, manifest_of, report
 
 ID = "no-secret-objects"
 DESCRIPTION = "No Secret object is written into the manifests; an ExternalSecret creates each Secret."
-REMEDIATION = ("Store the value in the secret manager and declare the Secret under secrets.items in the stage file "
-               "(an ExternalSecret), then remove the Secret manifest and rotate the value it exposed.")
+REMEDIATION = (
+    "Store the value in the secret manager and declare the Secret under secrets.items in the stage file "
+    "(an ExternalSecret), then remove the Secret manifest and rotate the value it exposed."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -37,5 +39,9 @@ def validate(args, report_violation) -> None:
         return
     held = [key for key in ("data", "stringData") if manifest.get(key)]
     observed = "a Secret in the manifests" + (f" with {' and '.join(held)} (not shown)" if held else "")
-    report(report_violation, Violation(title(manifest), "", observed,
-                                       "an ExternalSecret that creates the Secret from the secret manager", args.urn))
+    report(
+        report_violation,
+        Violation(
+            title(manifest), "", observed, "an ExternalSecret that creates the Secret from the secret manager", args.urn
+        ),
+    )

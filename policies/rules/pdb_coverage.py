@@ -21,8 +21,10 @@ from policies.framework import StackResource, Violation, of_kind, report, stack_
 
 ID = "pdb-coverage"
 DESCRIPTION = "Multi-replica workloads have a PodDisruptionBudget, and it leaves at least one pod evictable."
-REMEDIATION = ("Give the service a pdb with min_available below its replicas and HPA minimum "
-               "(or max_unavailable >= 1) in the stage file.")
+REMEDIATION = (
+    "Give the service a pdb with min_available below its replicas and HPA minimum "
+    "(or max_unavailable >= 1) in the stage file."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS: dict = {}
@@ -34,8 +36,11 @@ def fewest_pods(workload: StackResource, hpas: list[StackResource]) -> int:
     for hpa in hpas:
         spec = mapping(hpa.manifest.get("spec"))
         target = mapping(spec.get("scaleTargetRef"))
-        if namespace_of(hpa.manifest) == namespace_of(workload.manifest) and target.get("name") == meta.get("name") \
-                and target.get("kind") == workload.kind:
+        if (
+            namespace_of(hpa.manifest) == namespace_of(workload.manifest)
+            and target.get("name") == meta.get("name")
+            and target.get("kind") == workload.kind
+        ):
             return number(spec.get("minReplicas", 1)) or 1
     replicas = number(mapping(workload.manifest.get("spec")).get("replicas", 1))
     return 1 if replicas is None else replicas
@@ -77,14 +82,33 @@ def validate(args, report_violation) -> None:
         if template is None:
             continue
         pods = fewest_pods(workload, hpas)
-        covering = [pdb for pdb in pdbs if namespace_of(pdb.manifest) == namespace_of(workload.manifest)
-                    and selector_matches(mapping(pdb.manifest.get("spec")).get("selector"), template.labels)]
+        covering = [
+            pdb
+            for pdb in pdbs
+            if namespace_of(pdb.manifest) == namespace_of(workload.manifest)
+            and selector_matches(mapping(pdb.manifest.get("spec")).get("selector"), template.labels)
+        ]
         if pods >= 2 and not covering:
-            report(report_violation, Violation(workload.title, "", f"running {pods} pods with no PodDisruptionBudget",
-                                               "covered by a PodDisruptionBudget selecting its pods", workload.urn))
+            report(
+                report_violation,
+                Violation(
+                    workload.title,
+                    "",
+                    f"running {pods} pods with no PodDisruptionBudget",
+                    "covered by a PodDisruptionBudget selecting its pods",
+                    workload.urn,
+                ),
+            )
         for pdb in covering:
             ok, field, observed = _evictable(mapping(pdb.manifest.get("spec")), pods)
             if not ok:
-                report(report_violation, Violation(
-                    pdb.title, f"spec.{field}", f"{observed} for {workload.title}, which runs as few as {pods} pods",
-                    f"below {pods} (minAvailable) or at least 1 (maxUnavailable), so a node can drain", pdb.urn))
+                report(
+                    report_violation,
+                    Violation(
+                        pdb.title,
+                        f"spec.{field}",
+                        f"{observed} for {workload.title}, which runs as few as {pods} pods",
+                        f"below {pods} (minAvailable) or at least 1 (maxUnavailable), so a node can drain",
+                        pdb.urn,
+                    ),
+                )

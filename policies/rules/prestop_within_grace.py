@@ -28,8 +28,10 @@ from policies.framework import Violation, manifest_of, report
 
 ID = "prestop-within-grace"
 DESCRIPTION = "A container's preStop sleep is shorter than the pod's terminationGracePeriodSeconds."
-REMEDIATION = ("Keep pod.pre_stop_sleep_seconds below pod.termination_grace_period_seconds in the stage file "
-               "(environments/defaults.yaml: sleep 10 within 60 s).")
+REMEDIATION = (
+    "Keep pod.pre_stop_sleep_seconds below pod.termination_grace_period_seconds in the stage file "
+    "(environments/defaults.yaml: sleep 10 within 60 s)."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -49,7 +51,18 @@ def validate(args, report_violation) -> None:
         if seconds < grace.value:
             continue
         command = path.endswith("command")  # an exec: speak of the sleep, not of the command's value
-        bound = (f"{'a sleep ' if command else ''}below {grace.value} s ({template.path}.terminationGracePeriodSeconds"
-                 + (", the default as it is not set" if grace.raw is None else "") + "), leaving time to stop after SIGTERM")
-        report(report_violation, Violation(title(manifest), f"{container.path}.{path}",
-                                           f"a sleep of {seconds} s" if command else str(seconds), bound, args.urn))
+        bound = (
+            f"{'a sleep ' if command else ''}below {grace.value} s ({template.path}.terminationGracePeriodSeconds"
+            + (", the default as it is not set" if grace.raw is None else "")
+            + "), leaving time to stop after SIGTERM"
+        )
+        report(
+            report_violation,
+            Violation(
+                title(manifest),
+                f"{container.path}.{path}",
+                f"a sleep of {seconds} s" if command else str(seconds),
+                bound,
+                args.urn,
+            ),
+        )

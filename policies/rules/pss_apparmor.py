@@ -30,11 +30,15 @@ from kube.workloads import containers, mapping, pod_template, title
 from policies.framework import Violation, manifest_of, report, shown
 
 ID = "pss-apparmor"
-DESCRIPTION = ("AppArmor stays on: appArmorProfile.type and the legacy AppArmor annotations name only the runtime "
-               "default or a localhost profile (Pod Security Standards, baseline).")
-REMEDIATION = ("Set appArmorProfile.type to RuntimeDefault (or Localhost with a localhostProfile), or leave it unset; "
-               "set the container.apparmor.security.beta.kubernetes.io/<container> annotation to runtime/default or "
-               "localhost/<profile>, or drop it.")
+DESCRIPTION = (
+    "AppArmor stays on: appArmorProfile.type and the legacy AppArmor annotations name only the runtime "
+    "default or a localhost profile (Pod Security Standards, baseline)."
+)
+REMEDIATION = (
+    "Set appArmorProfile.type to RuntimeDefault (or Localhost with a localhostProfile), or leave it unset; "
+    "set the container.apparmor.security.beta.kubernetes.io/<container> annotation to runtime/default or "
+    "localhost/<profile>, or drop it."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -52,8 +56,16 @@ def validate(args, report_violation) -> None:
     metadata = template.path[: -len("spec")] + "metadata"  # the pod's metadata sits beside its spec
     for key, value in template.annotations.items():
         if isinstance(key, str) and key.startswith(ANNOTATION_PREFIX) and not _allowed_annotation(value):
-            report(report_violation, Violation(resource, f"{metadata}.annotations[{key}]", shown(value),
-                                               "runtime/default or localhost/<profile>", args.urn))
+            report(
+                report_violation,
+                Violation(
+                    resource,
+                    f"{metadata}.annotations[{key}]",
+                    shown(value),
+                    "runtime/default or localhost/<profile>",
+                    args.urn,
+                ),
+            )
     contexts = [(template.path, template.spec.get("securityContext"))]
     contexts += [(c.path, c.spec.get("securityContext")) for c in containers(template)]
     for path, context in contexts:
@@ -62,8 +74,16 @@ def validate(args, report_violation) -> None:
             continue
         kind = mapping(profile).get("type")
         if kind not in ALLOWED_TYPES:
-            report(report_violation, Violation(resource, f"{path}.securityContext.appArmorProfile.type", shown(kind),
-                                               "RuntimeDefault or Localhost", args.urn))
+            report(
+                report_violation,
+                Violation(
+                    resource,
+                    f"{path}.securityContext.appArmorProfile.type",
+                    shown(kind),
+                    "RuntimeDefault or Localhost",
+                    args.urn,
+                ),
+            )
 
 
 def _allowed_annotation(value: Any) -> bool:

@@ -24,18 +24,35 @@ from kube.workloads import containers, is_list, mapping, pod_template, title
 from policies.framework import Violation, is_windows, manifest_of, report, shown
 
 ID = "pss-capabilities"
-DESCRIPTION = ("Every container drops ALL capabilities and adds back none but NET_BIND_SERVICE "
-               "(Pod Security Standards, restricted).")
-REMEDIATION = ("Set securityContext.capabilities.drop: [ALL] on every container and remove every added capability "
-               "but NET_BIND_SERVICE; our services get drop: [ALL] from container_security_context() in "
-               "components/pod.py and add none.")
+DESCRIPTION = (
+    "Every container drops ALL capabilities and adds back none but NET_BIND_SERVICE "
+    "(Pod Security Standards, restricted)."
+)
+REMEDIATION = (
+    "Set securityContext.capabilities.drop: [ALL] on every container and remove every added capability "
+    "but NET_BIND_SERVICE; our services get drop: [ALL] from container_security_context() in "
+    "components/pod.py and add none."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
 
 RESTRICTED_ADD = ("NET_BIND_SERVICE",)
-BASELINE_ADD = ("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
-                "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT")
+BASELINE_ADD = (
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+)
 
 
 def validate(args, report_violation) -> None:
@@ -45,18 +62,24 @@ def validate(args, report_violation) -> None:
         return
     resource = title(manifest)
     windows = is_windows(template.spec)
-    allowed, expected = (BASELINE_ADD, "adding only capabilities of the PSS baseline set") if windows else \
-        (RESTRICTED_ADD, "adding nothing but NET_BIND_SERVICE")
+    allowed, expected = (
+        (BASELINE_ADD, "adding only capabilities of the PSS baseline set")
+        if windows
+        else (RESTRICTED_ADD, "adding nothing but NET_BIND_SERVICE")
+    )
     for container in containers(template):
         capabilities = mapping(mapping(container.spec.get("securityContext")).get("capabilities"))
         where = f"{container.path}.securityContext.capabilities"
         drop = capabilities.get("drop")
         if not windows and not (is_list(drop) and "ALL" in drop):
             observed = shown(list(drop)) if is_list(drop) else shown(drop)
-            report(report_violation, Violation(resource, f"{where}.drop", observed, "a list that includes ALL",
-                                               args.urn))
+            report(
+                report_violation, Violation(resource, f"{where}.drop", observed, "a list that includes ALL", args.urn)
+            )
         add = capabilities.get("add")
         for capability in add if is_list(add) else ([] if add is None else [add]):
             if capability not in allowed:
-                report(report_violation, Violation(resource, f"{where}.add", f"adding {shown(capability)}", expected,
-                                                   args.urn))
+                report(
+                    report_violation,
+                    Violation(resource, f"{where}.add", f"adding {shown(capability)}", expected, args.urn),
+                )

@@ -24,8 +24,10 @@ from policies.framework import Violation, manifest_of, report, shown
 
 ID = "pss-host-namespaces"
 DESCRIPTION = "No pod sets hostNetwork, hostPID or hostIPC to true (Pod Security Standards, baseline)."
-REMEDIATION = ("Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them false); expose ports "
-               "through a Service instead of the node's network.")
+REMEDIATION = (
+    "Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them false); expose ports "
+    "through a Service instead of the node's network."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}

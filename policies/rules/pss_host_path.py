@@ -17,15 +17,18 @@ FAIL:
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kube.workloads import items, mapping, pod_template, title
 from policies.framework import Violation, manifest_of, report, shown
 
 ID = "pss-host-path"
 DESCRIPTION = "No pod has a hostPath volume (Pod Security Standards, baseline)."
-REMEDIATION = ("Replace the hostPath volume by an emptyDir, configMap, secret or persistentVolumeClaim volume; "
-               "our services' only scratch space is the emptyDir /tmp of components/pod.py (pod.tmp_size).")
+REMEDIATION = (
+    "Replace the hostPath volume by an emptyDir, configMap, secret or persistentVolumeClaim volume; "
+    "our services' only scratch space is the emptyDir /tmp of components/pod.py (pod.tmp_size)."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -42,8 +45,12 @@ def validate(args, report_violation) -> None:
             continue
         host_path = mapping(volume["hostPath"]).get("path")
         observed = f"set to {shown(host_path)}" if host_path is not None else "set"
-        report(report_violation, Violation(resource, f"{template.path}.volumes[{_label(volume, index)}].hostPath",
-                                           observed, "unset", args.urn))
+        report(
+            report_violation,
+            Violation(
+                resource, f"{template.path}.volumes[{_label(volume, index)}].hostPath", observed, "unset", args.urn
+            ),
+        )
 
 
 def _label(item: Mapping[str, Any], index: int) -> str | int:

@@ -19,15 +19,18 @@ FAIL:
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kube.workloads import containers, items, number, pod_template, title
 from policies.framework import Violation, manifest_of, report, shown
 
 ID = "pss-host-ports"
 DESCRIPTION = "No container port sets a hostPort other than 0 (Pod Security Standards, baseline)."
-REMEDIATION = ("Remove hostPort from the container's ports and reach the pod through a Service (or an Ingress); "
-               "our services publish http and grpc through their Service only.")
+REMEDIATION = (
+    "Remove hostPort from the container's ports and reach the pod through a Service (or an Ingress); "
+    "our services publish http and grpc through their Service only."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}

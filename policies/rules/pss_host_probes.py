@@ -24,8 +24,10 @@ from policies.framework import Violation, manifest_of, report, shown
 
 ID = "pss-host-probes"
 DESCRIPTION = "No probe or lifecycle hook sets httpGet.host or tcpSocket.host (Pod Security Standards, baseline)."
-REMEDIATION = ("Remove host from the probe or hook so the kubelet calls the pod's own IP; our services' probes "
-               "come from pod.probes in environments/defaults.yaml and name only a path and port.")
+REMEDIATION = (
+    "Remove host from the probe or hook so the kubelet calls the pod's own IP; our services' probes "
+    "come from pod.probes in environments/defaults.yaml and name only a path and port."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -49,5 +51,7 @@ def validate(args, report_violation) -> None:
             for action in ACTIONS:
                 host = mapping(mapping(handler).get(action)).get("host")
                 if host is not None and host != "":
-                    report(report_violation, Violation(resource, f"{path}.{action}.host", shown(host),
-                                                       "unset (the pod's own IP)", args.urn))
+                    report(
+                        report_violation,
+                        Violation(resource, f"{path}.{action}.host", shown(host), "unset (the pod's own IP)", args.urn),
+                    )

@@ -23,8 +23,10 @@ from policies.framework import Violation, manifest_of, report, shown
 
 ID = "pss-host-process"
 DESCRIPTION = "No pod or container sets windowsOptions.hostProcess: true (Pod Security Standards, baseline)."
-REMEDIATION = ("Remove securityContext.windowsOptions.hostProcess (or set it false) from the pod and every container; "
-               "node-level Windows work belongs to a privileged namespace outside the platform.")
+REMEDIATION = (
+    "Remove securityContext.windowsOptions.hostProcess (or set it false) from the pod and every container; "
+    "node-level Windows work belongs to a privileged namespace outside the platform."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -41,5 +43,9 @@ def validate(args, report_violation) -> None:
     for path, context in contexts:
         value = mapping(context.get("windowsOptions")).get("hostProcess")
         if value is not None and value is not False:
-            report(report_violation, Violation(resource, f"{path}.securityContext.windowsOptions.hostProcess",
-                                               shown(value), "false", args.urn))
+            report(
+                report_violation,
+                Violation(
+                    resource, f"{path}.securityContext.windowsOptions.hostProcess", shown(value), "false", args.urn
+                ),
+            )

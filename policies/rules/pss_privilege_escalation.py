@@ -30,5 +30,6 @@ OPTIONS: dict = {}
 
 def validate(args, report_violation) -> None:
     # The standard exempts Windows pods from this control.
-    check_container_security(args, report_violation, "allowPrivilegeEscalation", lambda value: value is False, "false",
-                             exempt_windows=True)
+    check_container_security(
+        args, report_violation, "allowPrivilegeEscalation", lambda value: value is False, "false", exempt_windows=True
+    )

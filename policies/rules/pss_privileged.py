@@ -21,13 +21,16 @@ from policies.framework import check_container_security
 
 ID = "pss-privileged"
 DESCRIPTION = "No container sets securityContext.privileged: true (Pod Security Standards, baseline)."
-REMEDIATION = ("Set securityContext.privileged: false (or leave it unset) on every container, init containers "
-               "included; our services get privileged: false from container_security_context() in components/pod.py.")
+REMEDIATION = (
+    "Set securityContext.privileged: false (or leave it unset) on every container, init containers "
+    "included; our services get privileged: false from container_security_context() in components/pod.py."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
 
 
 def validate(args, report_violation) -> None:
-    check_container_security(args, report_violation, "privileged",
-                             lambda value: value is None or value is False, "false")
+    check_container_security(
+        args, report_violation, "privileged", lambda value: value is None or value is False, "false"
+    )

@@ -28,5 +28,6 @@ OPTIONS: dict = {}
 
 
 def validate(args, report_violation) -> None:
-    check_container_security(args, report_violation, "procMount",
-                             lambda value: value is None or value == "Default", "Default")
+    check_container_security(
+        args, report_violation, "procMount", lambda value: value is None or value == "Default", "Default"
+    )

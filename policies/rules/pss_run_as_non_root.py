@@ -23,10 +23,13 @@ from kube.workloads import containers, mapping, pod_template, title
 from policies.framework import Violation, manifest_of, report, shown
 
 ID = "pss-run-as-non-root"
-DESCRIPTION = ("runAsNonRoot is true for the pod or for every container, and false nowhere "
-               "(Pod Security Standards, restricted).")
-REMEDIATION = ("Set securityContext.runAsNonRoot: true on the pod (or on every container) and remove any "
-               "runAsNonRoot: false; our services get it from pod_security_context() in components/pod.py.")
+DESCRIPTION = (
+    "runAsNonRoot is true for the pod or for every container, and false nowhere (Pod Security Standards, restricted)."
+)
+REMEDIATION = (
+    "Set securityContext.runAsNonRoot: true on the pod (or on every container) and remove any "
+    "runAsNonRoot: false; our services get it from pod_security_context() in components/pod.py."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -43,8 +46,10 @@ def validate(args, report_violation) -> None:
     pod_value = mapping(template.spec.get("securityContext")).get("runAsNonRoot")
     found = [(c.path, mapping(c.spec.get("securityContext")).get("runAsNonRoot")) for c in containers(template)]
     if pod_value is None and all(value is None for _, value in found):
-        report(report_violation, Violation(resource, f"{template.path}.{FIELD}", "not set (nor on any container)",
-                                           "true", args.urn))
+        report(
+            report_violation,
+            Violation(resource, f"{template.path}.{FIELD}", "not set (nor on any container)", "true", args.urn),
+        )
         return
     if pod_value is not None and pod_value is not True:
         report(report_violation, Violation(resource, f"{template.path}.{FIELD}", shown(pod_value), "true", args.urn))

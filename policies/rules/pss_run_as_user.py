@@ -23,8 +23,10 @@ from policies.framework import Violation, manifest_of, report, shown
 
 ID = "pss-run-as-user"
 DESCRIPTION = "No pod or container sets runAsUser: 0 (Pod Security Standards, restricted)."
-REMEDIATION = ("Set runAsUser to a non-zero UID, or leave it unset; our services take it from pod.run_as_user "
-               "in environments/defaults.yaml (1000).")
+REMEDIATION = (
+    "Set runAsUser to a non-zero UID, or leave it unset; our services take it from pod.run_as_user "
+    "in environments/defaults.yaml (1000)."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -41,5 +43,7 @@ def validate(args, report_violation) -> None:
     for path, context in contexts:
         value = mapping(context).get("runAsUser")
         if value is not None and not number(value):  # 0, or not a number at all
-            report(report_violation, Violation(resource, f"{path}.securityContext.runAsUser", shown(value),
-                                               "a non-zero UID", args.urn))
+            report(
+                report_violation,
+                Violation(resource, f"{path}.securityContext.runAsUser", shown(value), "a non-zero UID", args.urn),
+            )

@@ -21,16 +21,21 @@ FAIL:
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kube.workloads import containers, mapping, pod_template, title
 from policies.framework import Violation, manifest_of, report, shown
 
 ID = "pss-seccomp"
-DESCRIPTION = ("seccompProfile.type is RuntimeDefault or Localhost for the pod or for every container, and "
-               "Unconfined nowhere (Pod Security Standards, restricted).")
-REMEDIATION = ("Set securityContext.seccompProfile.type: RuntimeDefault on the pod (or on every container) and "
-               "remove any Unconfined profile; our services get RuntimeDefault from components/pod.py.")
+DESCRIPTION = (
+    "seccompProfile.type is RuntimeDefault or Localhost for the pod or for every container, and "
+    "Unconfined nowhere (Pod Security Standards, restricted)."
+)
+REMEDIATION = (
+    "Set securityContext.seccompProfile.type: RuntimeDefault on the pod (or on every container) and "
+    "remove any Unconfined profile; our services get RuntimeDefault from components/pod.py."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -50,8 +55,10 @@ def validate(args, report_violation) -> None:
     found = [(c.path, _profile_type(c.spec)) for c in containers(template)]
     windows = mapping(template.spec.get("os")).get("name") == "windows"
     if not windows and pod_type is None and all(kind is None for _, kind in found):
-        report(report_violation, Violation(resource, f"{template.path}.{FIELD}", "not set (nor on any container)",
-                                           EXPECTED, args.urn))
+        report(
+            report_violation,
+            Violation(resource, f"{template.path}.{FIELD}", "not set (nor on any container)", EXPECTED, args.urn),
+        )
         return
     if pod_type is not None and pod_type not in ALLOWED:
         report(report_violation, Violation(resource, f"{template.path}.{FIELD}", shown(pod_type), EXPECTED, args.urn))
@@ -59,8 +66,9 @@ def validate(args, report_violation) -> None:
         if kind is not None and kind not in ALLOWED:
             report(report_violation, Violation(resource, f"{path}.{FIELD}", shown(kind), EXPECTED, args.urn))
         elif kind is None and pod_type is None and not windows:
-            report(report_violation, Violation(resource, f"{path}.{FIELD}", "not set (nor on the pod)", EXPECTED,
-                                               args.urn))
+            report(
+                report_violation, Violation(resource, f"{path}.{FIELD}", "not set (nor on the pod)", EXPECTED, args.urn)
+            )
 
 
 def _profile_type(spec: Mapping[str, Any]) -> Any:

@@ -24,11 +24,14 @@ from kube.workloads import containers, mapping, pod_template, title
 from policies.framework import Violation, manifest_of, report, shown
 
 ID = "pss-selinux"
-DESCRIPTION = ("seLinuxOptions name only an allowed container type and no user or role "
-               "(Pod Security Standards, baseline).")
-REMEDIATION = ("Drop seLinuxOptions.user and seLinuxOptions.role, and leave seLinuxOptions.type unset or set it to "
-               "container_t, container_init_t, container_kvm_t or container_engine_t; the runtime's default label "
-               "is what our services run with.")
+DESCRIPTION = (
+    "seLinuxOptions name only an allowed container type and no user or role (Pod Security Standards, baseline)."
+)
+REMEDIATION = (
+    "Drop seLinuxOptions.user and seLinuxOptions.role, and leave seLinuxOptions.type unset or set it to "
+    "container_t, container_init_t, container_kvm_t or container_engine_t; the runtime's default label "
+    "is what our services run with."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -49,9 +52,14 @@ def validate(args, report_violation) -> None:
         where = f"{path}.securityContext.seLinuxOptions"
         kind = options.get("type")
         if kind not in (None, "", *ALLOWED_TYPES):
-            report(report_violation, Violation(resource, f"{where}.type", shown(kind),
-                                               "unset or one of " + ", ".join(ALLOWED_TYPES), args.urn))
+            report(
+                report_violation,
+                Violation(
+                    resource, f"{where}.type", shown(kind), "unset or one of " + ", ".join(ALLOWED_TYPES), args.urn
+                ),
+            )
         for field in ("user", "role"):
             if options.get(field) not in (None, ""):
-                report(report_violation, Violation(resource, f"{where}.{field}", shown(options[field]), "unset",
-                                                   args.urn))
+                report(
+                    report_violation, Violation(resource, f"{where}.{field}", shown(options[field]), "unset", args.urn)
+                )

@@ -41,8 +41,11 @@ SAFE_SYSCTLS = (
 
 ID = "pss-sysctls"
 DESCRIPTION = "A pod's securityContext.sysctls name only safe sysctls (Pod Security Standards, baseline)."
-REMEDIATION = ("Remove the sysctl from securityContext.sysctls; only these are safe: " + ", ".join(SAFE_SYSCTLS)
-               + ". Node-level tuning belongs to the node image, not the pod.")
+REMEDIATION = (
+    "Remove the sysctl from securityContext.sysctls; only these are safe: "
+    + ", ".join(SAFE_SYSCTLS)
+    + ". Node-level tuning belongs to the node image, not the pod."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -59,5 +62,9 @@ def validate(args, report_violation) -> None:
         name = mapping(entry).get("name")
         if name not in SAFE_SYSCTLS:
             setting = f"setting {shown(name)}" if name is not None else "setting a sysctl with no name"
-            report(report_violation, Violation(resource, f"{template.path}.securityContext.sysctls", setting,
-                                               "setting only safe sysctls", args.urn))
+            report(
+                report_violation,
+                Violation(
+                    resource, f"{template.path}.securityContext.sysctls", setting, "setting only safe sysctls", args.urn
+                ),
+            )

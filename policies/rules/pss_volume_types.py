@@ -18,18 +18,30 @@ FAIL:
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kube.workloads import items, pod_template, title
 from policies.framework import Violation, manifest_of, report
 
-ALLOWED_TYPES = ("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim",
-                 "projected", "secret")
+ALLOWED_TYPES = (
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+)
 
 ID = "pss-volume-types"
 DESCRIPTION = "Every volume is of a type the restricted Pod Security Standard allows (configMap, secret, PVC...)."
-REMEDIATION = ("Use only " + ", ".join(ALLOWED_TYPES) + " volumes; put other storage behind a PersistentVolume "
-               "and mount it through a persistentVolumeClaim volume.")
+REMEDIATION = (
+    "Use only " + ", ".join(ALLOWED_TYPES) + " volumes; put other storage behind a PersistentVolume "
+    "and mount it through a persistentVolumeClaim volume."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}
@@ -44,9 +56,16 @@ def validate(args, report_violation) -> None:
     for index, volume in enumerate(items(template.spec.get("volumes"))):
         for source, value in volume.items():
             if source != "name" and value is not None and source not in ALLOWED_TYPES:
-                report(report_violation, Violation(resource, f"{template.path}.volumes[{_label(volume, index)}]",
-                                                   f"of type {source}", "one of " + ", ".join(ALLOWED_TYPES),
-                                                   args.urn))
+                report(
+                    report_violation,
+                    Violation(
+                        resource,
+                        f"{template.path}.volumes[{_label(volume, index)}]",
+                        f"of type {source}",
+                        "one of " + ", ".join(ALLOWED_TYPES),
+                        args.urn,
+                    ),
+                )
 
 
 def _label(item: Mapping[str, Any], index: int) -> str | int:

@@ -21,21 +21,32 @@ FAIL:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from kube.quantity import EXAMPLES, InvalidQuantity
 from kube.resources import (
-    container_limit_items, format_quantity, most_pods, namespace_or_default, pod_of, pod_resources, quantity, unscoped_quota,
+    container_limit_items,
+    format_quantity,
+    most_pods,
+    namespace_or_default,
+    pod_of,
+    pod_resources,
+    quantity,
+    unscoped_quota,
     written,
 )
+from kube.workloads import mapping
 from policies.framework import StackResource, Violation, of_kind, report, stack_manifests
 
 ID = "quota-fits-hpa-maxima"
 DESCRIPTION = "Each namespace's ResourceQuota fits all its workloads at their HPA maxima (cpu, memory, pods, GPUs)."
-REMEDIATION = ("Raise namespace.quota (training.quota for the training namespace) in environments/<stage>.yaml to the "
-               "sum at the HPA maxima, or lower the services' autoscaling.max_replicas or resources.")
+REMEDIATION = (
+    "Raise namespace.quota (training.quota for the training namespace) in environments/<stage>.yaml to the "
+    "sum at the HPA maxima, or lower the services' autoscaling.max_replicas or resources."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS: dict = {}
@@ -70,10 +81,6 @@ def counted(key: str) -> tuple[str, str] | None:
     return None
 
 
-def _mapping(node: Any) -> Mapping[str, Any]:
-    return node if isinstance(node, Mapping) else {}
-
-
 def demands(resources: list[StackResource]) -> dict[str, list[Demand]]:
     """Namespace -> each workload's pods at most and per-pod resources."""
     hpas = [r.manifest for r in of_kind(resources, "HorizontalPodAutoscaler")]
@@ -88,16 +95,22 @@ def demands(resources: list[StackResource]) -> dict[str, list[Demand]]:
             continue
         namespace = namespace_or_default(workload.manifest)
         per_pod = pod_resources(template.spec, container_limit_items(limit_ranges.get(namespace, [])))
-        name = str(_mapping(workload.manifest.get("metadata")).get("name"))
+        name = str(mapping(workload.manifest.get("metadata")).get("name"))
         found.setdefault(namespace, []).append(Demand(name, pods, per_pod.requests, per_pod.limits))
     return found
 
 
 def _contributors(workloads: list[Demand], side: str, resource: str) -> str:
-    parts = sorted(((w.pods * w.per_pod(side, resource), w) for w in workloads if w.per_pod(side, resource) > 0),
-                   key=lambda pair: (-pair[0], pair[1].name))
-    shown = [f"{w.name} {w.pods}" if side == "pods" else f"{w.name} {w.pods} x {format_quantity(w.per_pod(side, resource), resource)}"
-             for _, w in parts[:SHOWN_CONTRIBUTORS]]
+    parts = sorted(
+        ((w.pods * w.per_pod(side, resource), w) for w in workloads if w.per_pod(side, resource) > 0),
+        key=lambda pair: (-pair[0], pair[1].name),
+    )
+    shown = [
+        f"{w.name} {w.pods}"
+        if side == "pods"
+        else f"{w.name} {w.pods} x {format_quantity(w.per_pod(side, resource), resource)}"
+        for _, w in parts[:SHOWN_CONTRIBUTORS]
+    ]
     return ", ".join(shown + (["..."] if len(parts) > SHOWN_CONTRIBUTORS else []))
 
 
@@ -108,7 +121,7 @@ def validate(args, report_violation) -> None:
         workloads = by_namespace.get(namespace_or_default(quota.manifest))
         if not workloads or not unscoped_quota(quota.manifest):
             continue
-        for key, value in _mapping(_mapping(quota.manifest.get("spec")).get("hard")).items():
+        for key, value in mapping(mapping(quota.manifest.get("spec")).get("hard")).items():
             bound = counted(str(key))
             if bound is None or value is None:
                 continue
@@ -116,13 +129,28 @@ def validate(args, report_violation) -> None:
             try:
                 hard = quantity(value)
             except InvalidQuantity:
-                report(report_violation, Violation(quota.title, path, f"{written(value)!r}, not a quantity",
-                                                   f"a quantity, e.g. {EXAMPLES}", quota.urn))
+                report(
+                    report_violation,
+                    Violation(
+                        quota.title,
+                        path,
+                        f"{written(value)!r}, not a quantity",
+                        f"a quantity, e.g. {EXAMPLES}",
+                        quota.urn,
+                    ),
+                )
                 continue
             side, resource = bound
             total = sum((w.pods * w.per_pod(side, resource) for w in workloads), Decimal(0))
             if total > hard:
-                report(report_violation, Violation(
-                    quota.title, path, written(value),
-                    f"at least {format_quantity(total, resource)} (the HPA maxima: {_contributors(workloads, side, resource)})",
-                    quota.urn))
+                report(
+                    report_violation,
+                    Violation(
+                        quota.title,
+                        path,
+                        written(value),
+                        f"at least {format_quantity(total, resource)} "
+                        f"(the HPA maxima: {_contributors(workloads, side, resource)})",
+                        quota.urn,
+                    ),
+                )

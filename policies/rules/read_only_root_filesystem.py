@@ -23,9 +23,11 @@ from policies.framework import check_container_security
 
 ID = "read-only-root-filesystem"
 DESCRIPTION = "Every container sets securityContext.readOnlyRootFilesystem: true (stricter than the PSS)."
-REMEDIATION = ("Set securityContext.readOnlyRootFilesystem: true on every container and mount an emptyDir where it "
-               "must write; our services get it from container_security_context() in components/pod.py, with a "
-               "/tmp of pod.tmp_size (environments/defaults.yaml).")
+REMEDIATION = (
+    "Set securityContext.readOnlyRootFilesystem: true on every container and mount an emptyDir where it "
+    "must write; our services get it from container_security_context() in components/pod.py, with a "
+    "/tmp of pod.tmp_size (environments/defaults.yaml)."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
 OPTIONS: dict = {}

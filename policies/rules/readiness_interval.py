@@ -21,21 +21,31 @@ FAIL (health_check_interval_seconds: 10):
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from kube.probes import long_running, probe_field
 from kube.workloads import items, number, pod_template, title
 from policies.framework import Violation, manifest_of, option, report
 
 ID = "readiness-interval"
-DESCRIPTION = "Every readinessProbe's period is below the health-check interval target, and serving containers have one."
-REMEDIATION = ("Set pod.probes.readiness.period_seconds below targets.health_check_interval_seconds in the stage file "
-               "(environments/defaults.yaml sets 5 s); give every container with ports a readiness probe.")
+DESCRIPTION = (
+    "Every readinessProbe's period is below the health-check interval target, and serving containers have one."
+)
+REMEDIATION = (
+    "Set pod.probes.readiness.period_seconds below targets.health_check_interval_seconds in the stage file "
+    "(environments/defaults.yaml sets 5 s); give every container with ports a readiness probe."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
-OPTIONS = {"health_check_interval_seconds": {
-    "type": "number", "minimum": 1, "default": 10,
-    "description": "the health-check interval target: readiness periods must be below it (targets.health_check_interval_seconds)"}}
+OPTIONS = {
+    "health_check_interval_seconds": {
+        "type": "number",
+        "minimum": 1,
+        "default": 10,
+        "description": "the health-check interval target: readiness periods must be below it "
+        "(targets.health_check_interval_seconds)",
+    }
+}
 
 
 def validate(args, report_violation) -> None:
@@ -50,12 +60,22 @@ def validate(args, report_violation) -> None:
         if not isinstance(probe, Mapping):
             ports = [p.get("containerPort") for p in items(container.spec.get("ports"))]
             if ports:
-                report(report_violation, Violation(
-                    title(manifest), f"{container.path}.readinessProbe",
-                    f"not set on a container serving ports {', '.join(str(number(p) or p) for p in ports)}",
-                    f"a probe with periodSeconds {bound}", args.urn))
+                report(
+                    report_violation,
+                    Violation(
+                        title(manifest),
+                        f"{container.path}.readinessProbe",
+                        f"not set on a container serving ports {', '.join(str(number(p) or p) for p in ports)}",
+                        f"a probe with periodSeconds {bound}",
+                        args.urn,
+                    ),
+                )
             continue
         period = probe_field(probe, "periodSeconds")
         if period.value >= target:
-            report(report_violation, Violation(title(manifest), f"{container.path}.readinessProbe.periodSeconds",
-                                               period.shown, bound, args.urn))
+            report(
+                report_violation,
+                Violation(
+                    title(manifest), f"{container.path}.readinessProbe.periodSeconds", period.shown, bound, args.urn
+                ),
+            )

@@ -21,7 +21,7 @@ FAIL (scale_up_seconds: 60):
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from kube.network import indexed
 from kube.workloads import mapping, number, title
@@ -29,13 +29,21 @@ from policies.framework import Violation, manifest_of, option, report, shown
 
 ID = "scale-up-response"
 DESCRIPTION = "An HPA's scale-up stabilization window and policy periods are within the scale-up response target."
-REMEDIATION = ("Set services.<name>.autoscaling.behavior.scale_up (stabilization_seconds, policies[].period_seconds, "
-               "select) in the stage file, or service_defaults.autoscaling.behavior.scale_up in environments/defaults.yaml, "
-               "within targets.scale_up_seconds; never select Disabled.")
+REMEDIATION = (
+    "Set services.<name>.autoscaling.behavior.scale_up (stabilization_seconds, policies[].period_seconds, "
+    "select) in the stage file, or service_defaults.autoscaling.behavior.scale_up in environments/defaults.yaml, "
+    "within targets.scale_up_seconds; never select Disabled."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
-OPTIONS = {"scale_up_seconds": {"type": "number", "minimum": 1, "default": 60,
-                                "description": "the scale-up response target in seconds (targets.scale_up_seconds)"}}
+OPTIONS = {
+    "scale_up_seconds": {
+        "type": "number",
+        "minimum": 1,
+        "default": 60,
+        "description": "the scale-up response target in seconds (targets.scale_up_seconds)",
+    }
+}
 PATH = "spec.behavior.scaleUp"
 
 

@@ -23,17 +23,22 @@ FAIL:
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from kube.resources import containers_of, namespace_or_default, pod_of
 from kube.workloads import is_list
 from policies.framework import StackResource, Violation, of_kind, report, shown, stack_manifests
 
 ID = "secrets-from-external-secrets"
-DESCRIPTION = "Every Secret a workload references is created by an ExternalSecret in its namespace, with the keys it reads."
-REMEDIATION = ("Declare the Secret and each key the service reads under secrets.items in the stage file "
-               "(it becomes an ExternalSecret), or correct the secret/key named in the service's secret_env.")
+DESCRIPTION = (
+    "Every Secret a workload references is created by an ExternalSecret in its namespace, with the keys it reads."
+)
+REMEDIATION = (
+    "Declare the Secret and each key the service reads under secrets.items in the stage file "
+    "(it becomes an ExternalSecret), or correct the secret/key named in the service's secret_env."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS: dict = {}
@@ -122,15 +127,21 @@ def references(template) -> Iterator[Reference]:
         if secret:
             yield Reference(f"{base}.secret.secretName", secret.get("secretName"))
             for index, item in enumerate(_items(secret.get("items"))):
-                yield Reference(f"{base}.secret.secretName", secret.get("secretName"),
-                                f"{base}.secret.items[{index}].key", item.get("key"))
+                yield Reference(
+                    f"{base}.secret.secretName",
+                    secret.get("secretName"),
+                    f"{base}.secret.items[{index}].key",
+                    item.get("key"),
+                )
         for index, source in enumerate(_items(_mapping(volume, "projected").get("sources"))):
             secret = _mapping(source, "secret")
             if secret:
                 where = f"{base}.projected.sources[{index}].secret"
                 yield Reference(f"{where}.name", secret.get("name"))
                 for item_index, item in enumerate(_items(secret.get("items"))):
-                    yield Reference(f"{where}.name", secret.get("name"), f"{where}.items[{item_index}].key", item.get("key"))
+                    yield Reference(
+                        f"{where}.name", secret.get("name"), f"{where}.items[{item_index}].key", item.get("key")
+                    )
 
 
 def validate(args, report_violation) -> None:
@@ -147,14 +158,31 @@ def validate(args, report_violation) -> None:
             if provided is None:
                 if ref.path not in reported:
                     reported.add(ref.path)
-                    observed = f"{shown(ref.secret)}, which no ExternalSecret in {namespace} creates" \
-                        if isinstance(ref.secret, str) and ref.secret else "not set"
-                    report(report_violation, Violation(workload.title, ref.path, observed,
-                                                       f"the target of an ExternalSecret in {namespace}", workload.urn))
+                    observed = (
+                        f"{shown(ref.secret)}, which no ExternalSecret in {namespace} creates"
+                        if isinstance(ref.secret, str) and ref.secret
+                        else "not set"
+                    )
+                    report(
+                        report_violation,
+                        Violation(
+                            workload.title,
+                            ref.path,
+                            observed,
+                            f"the target of an ExternalSecret in {namespace}",
+                            workload.urn,
+                        ),
+                    )
             elif ref.key_path and provided.keys is not None and ref.key not in provided.keys:
                 keys = ", ".join(sorted(provided.keys)) or "none"
-                report(report_violation, Violation(
-                    workload.title, ref.key_path,
-                    f"{shown(ref.key) if isinstance(ref.key, str) else 'not set'}, which {' and '.join(provided.titles)} "
-                    f"does not provide (it provides: {keys})",
-                    "a key the ExternalSecret provides (spec.data[].secretKey)", workload.urn))
+                report(
+                    report_violation,
+                    Violation(
+                        workload.title,
+                        ref.key_path,
+                        f"{shown(ref.key) if isinstance(ref.key, str) else 'not set'}, "
+                        f"which {' and '.join(provided.titles)} does not provide (it provides: {keys})",
+                        "a key the ExternalSecret provides (spec.data[].secretKey)",
+                        workload.urn,
+                    ),
+                )

@@ -35,11 +35,15 @@ from kube.workloads import items, mapping, namespace_of, pod_template
 from policies.framework import StackResource, Violation, of_kind, report, shown, stack_manifests
 
 ID = "service-account-token"
-DESCRIPTION = ("A pod automounts a service-account token only if a RoleBinding or ClusterRoleBinding grants its "
-               "ServiceAccount API access (stricter than the PSS).")
-REMEDIATION = ("Set automountServiceAccountToken: false on the pod spec or its ServiceAccount. A service that calls "
-               "the API declares it with api_access under its entry in services: of the stage files "
-               "(environments/defaults.yaml), which renders its Role and RoleBinding and turns the token on.")
+DESCRIPTION = (
+    "A pod automounts a service-account token only if a RoleBinding or ClusterRoleBinding grants its "
+    "ServiceAccount API access (stricter than the PSS)."
+)
+REMEDIATION = (
+    "Set automountServiceAccountToken: false on the pod spec or its ServiceAccount. A service that calls "
+    "the API declares it with api_access under its entry in services: of the stage files "
+    "(environments/defaults.yaml), which renders its Role and RoleBinding and turns the token on."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS: dict = {}
@@ -49,27 +53,42 @@ DEFAULT_ACCOUNT = "default"
 
 def validate(args, report_violation) -> None:
     resources = stack_manifests(args)
-    accounts = {(namespace_of(r.manifest), _text(mapping(r.manifest.get("metadata")).get("name"))): r.manifest
-                for r in of_kind(resources, "ServiceAccount")}
+    accounts = {
+        (namespace_of(r.manifest), _text(mapping(r.manifest.get("metadata")).get("name"))): r.manifest
+        for r in of_kind(resources, "ServiceAccount")
+    }
     bound = _bound_accounts(resources)
     for workload in resources:
         template = pod_template(workload.manifest)
         if template is None:
             continue
         namespace = namespace_of(workload.manifest)
-        name = _text(template.spec.get("serviceAccountName")) or _text(template.spec.get("serviceAccount")) \
+        name = (
+            _text(template.spec.get("serviceAccountName"))
+            or _text(template.spec.get("serviceAccount"))
             or DEFAULT_ACCOUNT
+        )
         if (namespace, name) in bound:
             continue
         pod_value = template.spec.get("automountServiceAccountToken")
         account_value = mapping(accounts.get((namespace, name))).get("automountServiceAccountToken")
         if pod_value is False or (pod_value is None and account_value is False):
             continue
-        observed = shown(pod_value) if pod_value is not None else \
-            f"not set (so on: no ServiceAccount {name} in the manifests sets it false)"
-        report(report_violation, Violation(
-            workload.title, f"{template.path}.automountServiceAccountToken", observed,
-            f"false, since no RoleBinding or ClusterRoleBinding names ServiceAccount {name}", workload.urn))
+        observed = (
+            shown(pod_value)
+            if pod_value is not None
+            else f"not set (so on: no ServiceAccount {name} in the manifests sets it false)"
+        )
+        report(
+            report_violation,
+            Violation(
+                workload.title,
+                f"{template.path}.automountServiceAccountToken",
+                observed,
+                f"false, since no RoleBinding or ClusterRoleBinding names ServiceAccount {name}",
+                workload.urn,
+            ),
+        )
 
 
 def _bound_accounts(resources: list[StackResource]) -> set[tuple[str, str]]:

@@ -15,7 +15,7 @@ FAIL (recovery_seconds: 300):
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from kube.probes import long_running, probe_field, seconds_text
 from kube.workloads import number, pod_template, title
@@ -23,12 +23,20 @@ from policies.framework import Violation, manifest_of, option, report
 
 ID = "startup-budget"
 DESCRIPTION = "A startupProbe's initialDelaySeconds + periodSeconds x failureThreshold is within the recovery target."
-REMEDIATION = ("Lower pod.probes.startup initial_delay_seconds, period_seconds or failure_threshold in the stage file "
-               "so that delay + period x threshold is within targets.recovery_seconds.")
+REMEDIATION = (
+    "Lower pod.probes.startup initial_delay_seconds, period_seconds or failure_threshold in the stage file "
+    "so that delay + period x threshold is within targets.recovery_seconds."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "resource"
-OPTIONS = {"recovery_seconds": {"type": "number", "minimum": 1, "default": 300,
-                                "description": "the failed-instance recovery target in seconds (targets.recovery_seconds)"}}
+OPTIONS = {
+    "recovery_seconds": {
+        "type": "number",
+        "minimum": 1,
+        "default": 300,
+        "description": "the failed-instance recovery target in seconds (targets.recovery_seconds)",
+    }
+}
 
 
 def validate(args, report_violation) -> None:
@@ -41,10 +49,19 @@ def validate(args, report_violation) -> None:
         probe = container.spec.get("startupProbe")
         if not isinstance(probe, Mapping):
             continue
-        delay, period, threshold = (probe_field(probe, f) for f in ("initialDelaySeconds", "periodSeconds", "failureThreshold"))
+        delay, period, threshold = (
+            probe_field(probe, f) for f in ("initialDelaySeconds", "periodSeconds", "failureThreshold")
+        )
         budget = delay.value + period.value * threshold.value
         if budget > target:
-            report(report_violation, Violation(
-                title(manifest), f"{container.path}.startupProbe",
-                f"initialDelaySeconds {delay.shown} + periodSeconds {period.shown} x failureThreshold {threshold.shown}"
-                f" = {seconds_text(budget)} s", f"at most {target} s (the failed-instance recovery target)", args.urn))
+            report(
+                report_violation,
+                Violation(
+                    title(manifest),
+                    f"{container.path}.startupProbe",
+                    f"initialDelaySeconds {delay.shown} + periodSeconds {period.shown}"
+                    f" x failureThreshold {threshold.shown} = {seconds_text(budget)} s",
+                    f"at most {target} s (the failed-instance recovery target)",
+                    args.urn,
+                ),
+            )

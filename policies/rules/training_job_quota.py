@@ -23,50 +23,68 @@ FAIL (same options):
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kube.quantity import InvalidQuantity
 from kube.resources import namespace_or_default, quantity, written
-from kube.workloads import is_list, number
+from kube.workloads import is_list, mapping, number
 from policies.framework import StackResource, Violation, of_kind, option, report, stack_manifests
 
 ID = "training-job-quota"
-DESCRIPTION = "The training namespace has a PriorityClass-scoped ResourceQuota admitting exactly the stage's concurrent jobs and their GPUs."
-REMEDIATION = ("Set training.concurrent_jobs and training.job.gpus in the stage file and render again: the training "
-               "platform's quota training-jobs is derived from them (do not edit the rendered quota).")
+DESCRIPTION = (
+    "The training namespace has a PriorityClass-scoped ResourceQuota admitting exactly the stage's "
+    "concurrent jobs and their GPUs."
+)
+REMEDIATION = (
+    "Set training.concurrent_jobs and training.job.gpus in the stage file and render again: the training "
+    "platform's quota training-jobs is derived from them (do not edit the rendered quota)."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS = {
-    "training_namespace": {"type": "string", "default": "",
-                           "description": "the stage's training namespace; empty checks nothing"},
-    "concurrent_jobs": {"type": "integer", "minimum": 0, "default": 10,
-                        "description": "training jobs that may run at once"},
-    "gpus_per_job": {"type": "integer", "minimum": 0, "default": 1,
-                     "description": "GPUs (nvidia.com/gpu) each training job requests"},
+    "training_namespace": {
+        "type": "string",
+        "default": "",
+        "description": "the stage's training namespace; empty checks nothing",
+    },
+    "concurrent_jobs": {
+        "type": "integer",
+        "minimum": 0,
+        "default": 10,
+        "description": "training jobs that may run at once",
+    },
+    "gpus_per_job": {
+        "type": "integer",
+        "minimum": 0,
+        "default": 1,
+        "description": "GPUs (nvidia.com/gpu) each training job requests",
+    },
 }
 
 GPU_KEY = "requests.nvidia.com/gpu"
 
 
-def _mapping(node: Any) -> Mapping[str, Any]:
-    return node if isinstance(node, Mapping) else {}
-
-
 def priority_class_scoped(quota: Mapping[str, Any]) -> bool:
     """Whether a ResourceQuota's scopeSelector limits it to pods of named PriorityClasses."""
-    expressions = _mapping(_mapping(quota.get("spec")).get("scopeSelector")).get("matchExpressions")
-    return any(isinstance(e, Mapping) and e.get("scopeName") == "PriorityClass" and e.get("operator") == "In"
-               and e.get("values") for e in (expressions if is_list(expressions) else []))
+    expressions = mapping(mapping(quota.get("spec")).get("scopeSelector")).get("matchExpressions")
+    return any(
+        isinstance(e, Mapping)
+        and e.get("scopeName") == "PriorityClass"
+        and e.get("operator") == "In"
+        and e.get("values")
+        for e in (expressions if is_list(expressions) else [])
+    )
 
 
 def _in_namespace(resource: StackResource, namespace: str) -> bool:
     if resource.kind == "Namespace":
-        return _mapping(resource.manifest.get("metadata")).get("name") == namespace
+        return mapping(resource.manifest.get("metadata")).get("name") == namespace
     return namespace_or_default(resource.manifest) == namespace
 
 
 def _check(quota: StackResource, key: str, wanted: int, why: str, report_violation) -> None:
-    value = _mapping(_mapping(quota.manifest.get("spec")).get("hard")).get(key)
+    value = mapping(mapping(quota.manifest.get("spec")).get("hard")).get(key)
     if value is None:
         observed = "not set (unlimited)"
     else:
@@ -93,10 +111,23 @@ def validate(args, report_violation) -> None:
     scoped = [q for q in of_kind(resources, "ResourceQuota") if priority_class_scoped(q.manifest)]
     if not scoped:
         owner = next(of_kind(resources, "Namespace"), None)
-        report(report_violation, Violation(
-            owner.title if owner else f"Namespace {namespace}", "", "without a ResourceQuota scoped to a PriorityClass",
-            f"covered by one (scopeSelector PriorityClass In [the jobs' class]) with hard pods {jobs} and {GPU_KEY} {jobs * gpus}",
-            owner.urn if owner else None))
+        report(
+            report_violation,
+            Violation(
+                owner.title if owner else f"Namespace {namespace}",
+                "",
+                "without a ResourceQuota scoped to a PriorityClass",
+                f"covered by one (scopeSelector PriorityClass In [the jobs' class]) "
+                f"with hard pods {jobs} and {GPU_KEY} {jobs * gpus}",
+                owner.urn if owner else None,
+            ),
+        )
     for quota in scoped:
         _check(quota, "pods", int(jobs), "training.concurrent_jobs", report_violation)
-        _check(quota, GPU_KEY, int(jobs * gpus), f"training.concurrent_jobs {jobs} x training.job.gpus {gpus}", report_violation)
+        _check(
+            quota,
+            GPU_KEY,
+            int(jobs * gpus),
+            f"training.concurrent_jobs {jobs} x training.job.gpus {gpus}",
+            report_violation,
+        )

@@ -28,8 +28,10 @@ from policies.framework import Violation, of_kind, report, stack_manifests
 
 ID = "workload-network-policy"
 DESCRIPTION = "Every workload's pods are selected by a NetworkPolicy with a non-empty podSelector in their namespace."
-REMEDIATION = ("Give the workload its own NetworkPolicy selecting its pod labels: the generator writes one per service "
-               "from services.<name>.egress and calls in the stage file; a hand-added workload needs one written for it.")
+REMEDIATION = (
+    "Give the workload its own NetworkPolicy selecting its pod labels: the generator writes one per service "
+    "from services.<name>.egress and calls in the stage file; a hand-added workload needs one written for it."
+)
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS: dict = {}
@@ -37,18 +39,28 @@ OPTIONS: dict = {}
 
 def validate(args, report_violation) -> None:
     resources = stack_manifests(args)
-    policies = [p.manifest for p in of_kind(resources, "NetworkPolicy")
-                if not is_empty_selector(spec_of(p.manifest).get("podSelector"))]
+    policies = [
+        p.manifest
+        for p in of_kind(resources, "NetworkPolicy")
+        if not is_empty_selector(spec_of(p.manifest).get("podSelector"))
+    ]
     for workload in of_kind(resources, *WORKLOAD_KINDS):
         template = pod_template(workload.manifest)
         if template is None:
             continue
         namespace = namespace_of(workload.manifest)
         if not any(selects(policy, namespace, template.labels) for policy in policies):
-            report(report_violation, Violation(
-                workload.title, _labels_path(template.path), "selected by no NetworkPolicy of its own",
-                f"selected by a NetworkPolicy in {namespace or 'its namespace'} whose podSelector matches them "
-                "(an explicit policy per workload)", workload.urn))
+            report(
+                report_violation,
+                Violation(
+                    workload.title,
+                    _labels_path(template.path),
+                    "selected by no NetworkPolicy of its own",
+                    f"selected by a NetworkPolicy in {namespace or 'its namespace'} whose podSelector matches them "
+                    "(an explicit policy per workload)",
+                    workload.urn,
+                ),
+            )
 
 
 def _labels_path(pod_spec_path: str) -> str:

@@ -20,8 +20,15 @@ from stacks.platform import components
 from tests.conftest import REPOSITORY, find
 
 PROD_NS = "agent-platform-prod"
-AGENT_SERVICES = ("agent-service", "task-service", "tool-service", "user-service", "tenant-service",
-                  "cost-service", "monitoring-service")
+AGENT_SERVICES = (
+    "agent-service",
+    "task-service",
+    "tool-service",
+    "user-service",
+    "tenant-service",
+    "cost-service",
+    "monitoring-service",
+)
 VERSION_LABEL = "app.kubernetes.io/version"
 
 
@@ -54,16 +61,21 @@ def env_value(container_: dict, name: str) -> dict:
 
 # --- Deployment: probes --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("probe, path, initial, period, timeout, failures", [
-    # The guide: 15/20/5/3. Period 10 s (defaults.yaml): 20 s x 3 misses the 30 s failure-detection target.
-    ("livenessProbe", "/health", 15, 5, 5, 3),
-    # The guide: 5/10/3/3. Period 5 s (defaults.yaml): the health-check interval target is < 10 s.
-    ("readinessProbe", "/ready", 5, 5, 3, 3),
-    # The guide: 10/10/5/30. 24 failures (defaults.yaml): 10 + 30 x 10 = 310 s is over the 5 min recovery target.
-    ("startupProbe", "/health", 10, 10, 5, 24),
-])
-def test_prod_probe_is_http_get_on_named_port_with_stage_numbers(rendered, probe, path, initial, period, timeout,
-                                                                  failures):
+
+@pytest.mark.parametrize(
+    "probe, path, initial, period, timeout, failures",
+    [
+        # The guide: 15/20/5/3. Period 10 s (defaults.yaml): 20 s x 3 misses the 30 s failure-detection target.
+        ("livenessProbe", "/health", 15, 5, 5, 3),
+        # The guide: 5/10/3/3. Period 5 s (defaults.yaml): the health-check interval target is < 10 s.
+        ("readinessProbe", "/ready", 5, 5, 3, 3),
+        # The guide: 10/10/5/30. 24 failures (defaults.yaml): 10 + 30 x 10 = 310 s is over the 5 min recovery target.
+        ("startupProbe", "/health", 10, 10, 5, 24),
+    ],
+)
+def test_prod_probe_is_http_get_on_named_port_with_stage_numbers(
+    rendered, probe, path, initial, period, timeout, failures
+):
     assert container(rendered, "prod", "agent-service")[probe] == {
         "httpGet": {"path": path, "port": "http", "scheme": "HTTP"},
         "initialDelaySeconds": initial,
@@ -86,7 +98,9 @@ def test_probe_deviations_from_the_guide_meet_the_targets(environments):
     assert probes.liveness.period_seconds * probes.liveness.failure_threshold <= targets.failure_detection_seconds
     assert probes.readiness.period_seconds < targets.health_check_interval_seconds
     startup = probes.startup
-    assert startup.initial_delay_seconds + startup.period_seconds * startup.failure_threshold <= targets.recovery_seconds
+    assert (
+        startup.initial_delay_seconds + startup.period_seconds * startup.failure_threshold <= targets.recovery_seconds
+    )
 
 
 def test_liveness_detects_a_dead_container_in_under_30_seconds(rendered):
@@ -100,10 +114,14 @@ def test_health_check_interval_of_liveness_is_under_10_seconds(rendered):
 
 # --- Deployment: security, shutdown, resources ---------------------------------------------------
 
+
 @pytest.mark.parametrize("name", AGENT_SERVICES)
 def test_prod_pod_security_context(rendered, name):
     assert pod_spec(rendered, "prod", name)["securityContext"] == {
-        "runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000,
+        "runAsNonRoot": True,
+        "runAsUser": 1000,
+        "runAsGroup": 1000,
+        "fsGroup": 1000,
         "seccompProfile": {"type": "RuntimeDefault"},
     }
 
@@ -138,13 +156,16 @@ def test_pre_stop_sleep_fits_inside_the_grace_period(rendered):
     assert sleep < spec["terminationGracePeriodSeconds"]
 
 
-@pytest.mark.parametrize("stage, name, requests, limits", [
-    ("prod", "agent-service", {"cpu": "500m", "memory": "1Gi"}, {"cpu": "1000m", "memory": "2Gi"}),
-    ("prod", "task-service", {"cpu": "500m", "memory": "512Mi"}, {"cpu": "2000m", "memory": "2Gi"}),
-    ("prod", "monitoring-service", {"cpu": "500m", "memory": "512Mi"}, {"cpu": "2000m", "memory": "2Gi"}),
-    ("staging", "agent-service", {"cpu": "250m", "memory": "256Mi"}, {"cpu": "1", "memory": "1Gi"}),
-    ("dev", "agent-service", {"cpu": "100m", "memory": "128Mi"}, {"cpu": "500m", "memory": "512Mi"}),
-])
+@pytest.mark.parametrize(
+    "stage, name, requests, limits",
+    [
+        ("prod", "agent-service", {"cpu": "500m", "memory": "1Gi"}, {"cpu": "1000m", "memory": "2Gi"}),
+        ("prod", "task-service", {"cpu": "500m", "memory": "512Mi"}, {"cpu": "2000m", "memory": "2Gi"}),
+        ("prod", "monitoring-service", {"cpu": "500m", "memory": "512Mi"}, {"cpu": "2000m", "memory": "2Gi"}),
+        ("staging", "agent-service", {"cpu": "250m", "memory": "256Mi"}, {"cpu": "1", "memory": "1Gi"}),
+        ("dev", "agent-service", {"cpu": "100m", "memory": "128Mi"}, {"cpu": "500m", "memory": "512Mi"}),
+    ],
+)
 def test_resources_per_stage_file(rendered, stage, name, requests, limits):
     assert container(rendered, stage, name)["resources"] == {"requests": requests, "limits": limits}
 
@@ -157,31 +178,55 @@ def test_container_is_named_after_the_service_and_runs_the_released_image(render
 
 # --- Deployment: placement -----------------------------------------------------------------------
 
+
 def test_prod_requires_anti_affinity_on_hostname(rendered):
     spec = pod_spec(rendered, "prod", "agent-service")
-    assert spec["affinity"]["podAntiAffinity"] == {"requiredDuringSchedulingIgnoredDuringExecution": [{
-        "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "agent-service",
-                                          "app.kubernetes.io/instance": "agent-service-prod"}},
-        "topologyKey": "kubernetes.io/hostname",
-    }]}
+    assert spec["affinity"]["podAntiAffinity"] == {
+        "requiredDuringSchedulingIgnoredDuringExecution": [
+            {
+                "labelSelector": {
+                    "matchLabels": {
+                        "app.kubernetes.io/name": "agent-service",
+                        "app.kubernetes.io/instance": "agent-service-prod",
+                    }
+                },
+                "topologyKey": "kubernetes.io/hostname",
+            }
+        ]
+    }
 
 
 def test_prod_spreads_over_zones_with_max_skew_1_do_not_schedule(rendered):
-    assert pod_spec(rendered, "prod", "agent-service")["topologySpreadConstraints"] == [{
-        "maxSkew": 1,
-        "topologyKey": "topology.kubernetes.io/zone",
-        "whenUnsatisfiable": "DoNotSchedule",
-        "minDomains": 3,
-        "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "agent-service",
-                                          "app.kubernetes.io/instance": "agent-service-prod"}},
-    }]
+    assert pod_spec(rendered, "prod", "agent-service")["topologySpreadConstraints"] == [
+        {
+            "maxSkew": 1,
+            "topologyKey": "topology.kubernetes.io/zone",
+            "whenUnsatisfiable": "DoNotSchedule",
+            "minDomains": 3,
+            "labelSelector": {
+                "matchLabels": {
+                    "app.kubernetes.io/name": "agent-service",
+                    "app.kubernetes.io/instance": "agent-service-prod",
+                }
+            },
+        }
+    ]
 
 
 def test_prod_pods_stay_inside_the_three_zones(rendered):
     affinity = pod_spec(rendered, "prod", "agent-service")["affinity"]["nodeAffinity"]
     terms = affinity["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
-    assert terms == [{"matchExpressions": [{"key": "topology.kubernetes.io/zone", "operator": "In",
-                                            "values": ["eu-west-1a", "eu-west-1b", "eu-west-1c"]}]}]
+    assert terms == [
+        {
+            "matchExpressions": [
+                {
+                    "key": "topology.kubernetes.io/zone",
+                    "operator": "In",
+                    "values": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+                }
+            ]
+        }
+    ]
 
 
 def test_staging_prefers_anti_affinity_and_spreads_schedule_anyway(rendered):
@@ -212,6 +257,7 @@ def test_availability_none_removes_placement_and_required_adds_it(environments):
 
 # --- Deployment: replicas, strategy --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("stage", ["dev", "staging", "prod"])
 def test_no_replicas_when_an_hpa_owns_the_count(rendered, stage):
     assert "replicas" not in deployment(rendered, stage, "agent-service")["spec"]
@@ -220,8 +266,9 @@ def test_no_replicas_when_an_hpa_owns_the_count(rendered, stage):
 
 def test_autoscaling_disabled_gives_fixed_replicas_and_no_hpa(environments):
     spec = service_spec(environments["prod"], "agent-service")
-    fixed = dataclasses.replace(spec.service, replicas=4,
-                                autoscaling=dataclasses.replace(spec.service.autoscaling, enabled=False))
+    fixed = dataclasses.replace(
+        spec.service, replicas=4, autoscaling=dataclasses.replace(spec.service.autoscaling, enabled=False)
+    )
     manifests = dataclasses.replace(spec, service=fixed).manifests()
     assert find(manifests, "Deployment", "agent-service")["spec"]["replicas"] == 4
     assert [m for m in manifests if m["kind"] == "HorizontalPodAutoscaler"] == []
@@ -229,24 +276,36 @@ def test_autoscaling_disabled_gives_fixed_replicas_and_no_hpa(environments):
 
 def test_rolling_update_never_drops_below_the_desired_count(rendered):
     assert deployment(rendered, "prod", "agent-service")["spec"]["strategy"] == {
-        "type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}}
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0},
+    }
 
 
 # --- ConfigMap and its checksum ------------------------------------------------------------------
+
 
 def test_config_map_holds_the_release_config(rendered):
     config_map = find(rendered["prod"].manifests, "ConfigMap", "agent-service-config", PROD_NS)
     config = yaml.safe_load(config_map["data"]["config.yaml"])
     assert config["agent"]["max_iterations"] == 15
-    assert config["llm"] == {"provider": "openai", "model": "gpt-4o", "temperature": 0.7, "max_tokens": 2000,
-                             "timeout_seconds": 60, "max_retries": 3, "retry_backoff_seconds": 2}
+    assert config["llm"] == {
+        "provider": "openai",
+        "model": "gpt-4o",
+        "temperature": 0.7,
+        "max_tokens": 2000,
+        "timeout_seconds": 60,
+        "max_retries": 3,
+        "retry_backoff_seconds": 2,
+    }
     assert config["log_format"] == "json"  # the common part is merged in
 
 
 def test_config_map_is_mounted_read_only_at_the_config_dir(rendered):
     c = container(rendered, "prod", "agent-service")
     assert {"name": "config", "mountPath": "/etc/agentflow", "readOnly": True} in c["volumeMounts"]
-    assert {"name": "config", "configMap": {"name": "agent-service-config"}} in pod_spec(rendered, "prod", "agent-service")["volumes"]
+    assert {"name": "config", "configMap": {"name": "agent-service-config"}} in pod_spec(
+        rendered, "prod", "agent-service"
+    )["volumes"]
     assert env_value(c, "CONFIG_DIR") == {"name": "CONFIG_DIR", "value": "/etc/agentflow"}
 
 
@@ -262,11 +321,16 @@ def test_checksum_annotation_is_sha256_of_the_mounted_config_maps(rendered, name
 def test_checksum_changes_when_the_release_config_changes(environments):
     env = environments["prod"]
     config = {name: dict(value) for name, value in env.release.config.items()}
-    config["agent-service"] = {**config["agent-service"], "agent": {**config["agent-service"]["agent"], "max_iterations": 20}}
+    config["agent-service"] = {
+        **config["agent-service"],
+        "agent": {**config["agent-service"]["agent"], "max_iterations": 20},
+    }
     changed = dataclasses.replace(env, release=dataclasses.replace(env.release, config=config))
 
     def checksum_of(e):
-        return service_spec(e, "agent-service")._deployment()["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+        return service_spec(e, "agent-service")._deployment()["spec"]["template"]["metadata"]["annotations"][
+            "checksum/config"
+        ]
 
     assert checksum_of(env) == checksum_of(environments["prod"])  # stable for the same input
     assert checksum_of(changed) != checksum_of(env)
@@ -279,12 +343,15 @@ def test_checksum_of_another_service_is_untouched_by_agent_service_config(enviro
     changed = dataclasses.replace(env, release=dataclasses.replace(env.release, config=config))
 
     def checksum_of(e):
-        return service_spec(e, "task-service")._deployment()["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+        return service_spec(e, "task-service")._deployment()["spec"]["template"]["metadata"]["annotations"][
+            "checksum/config"
+        ]
 
     assert checksum_of(changed) == checksum_of(env)
 
 
 # --- Service, ServiceAccount, RBAC ---------------------------------------------------------------
+
 
 def test_service_exposes_http_and_grpc_and_selects_the_deployments_pods(rendered):
     service = find(rendered["prod"].manifests, "Service", "agent-service", PROD_NS)
@@ -293,7 +360,9 @@ def test_service_exposes_http_and_grpc_and_selects_the_deployments_pods(rendered
         {"name": "http", "port": 8080, "targetPort": "http", "protocol": "TCP"},
         {"name": "grpc", "port": 9090, "targetPort": "grpc", "protocol": "TCP"},
     ]
-    assert service["spec"]["selector"] == deployment(rendered, "prod", "agent-service")["spec"]["selector"]["matchLabels"]
+    assert (
+        service["spec"]["selector"] == deployment(rendered, "prod", "agent-service")["spec"]["selector"]["matchLabels"]
+    )
 
 
 @pytest.mark.parametrize("name, automount", [(name, name == "monitoring-service") for name in AGENT_SERVICES])
@@ -317,13 +386,17 @@ def test_monitoring_service_role_binding_binds_its_own_account(rendered):
 
 
 def test_only_monitoring_service_has_rbac_in_the_agent_namespace(rendered):
-    rbac = sorted((m["kind"], m["metadata"]["name"]) for m in rendered["prod"].manifests
-                  if m["kind"] in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
-                  and m["metadata"].get("namespace") == PROD_NS)
+    rbac = sorted(
+        (m["kind"], m["metadata"]["name"])
+        for m in rendered["prod"].manifests
+        if m["kind"] in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
+        and m["metadata"].get("namespace") == PROD_NS
+    )
     assert rbac == [("Role", "monitoring-service"), ("RoleBinding", "monitoring-service")]
 
 
 # --- HorizontalPodAutoscaler ---------------------------------------------------------------------
+
 
 def hpa(rendered, stage: str, name: str) -> dict:
     return find(rendered[stage].manifests, "HorizontalPodAutoscaler", name, f"agent-platform-{stage}")
@@ -332,7 +405,11 @@ def hpa(rendered, stage: str, name: str) -> dict:
 def test_hpa_targets_the_deployment(rendered):
     manifest = hpa(rendered, "prod", "agent-service")
     assert manifest["apiVersion"] == "autoscaling/v2"
-    assert manifest["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "agent-service"}
+    assert manifest["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": "agent-service",
+    }
 
 
 @pytest.mark.parametrize("name", AGENT_SERVICES)
@@ -347,26 +424,35 @@ def test_hpa_scales_on_cpu_70_and_memory_80(rendered, name):
 @pytest.mark.parametrize("name, average", [("agent-service", "100"), ("task-service", "30")])
 def test_hpa_scales_on_queue_length(rendered, name, average):
     external = [m["external"] for m in hpa(rendered, "prod", name)["spec"]["metrics"] if m["type"] == "External"]
-    assert external == [{"metric": {"name": "nats_consumer_num_pending", "selector": {"matchLabels": {"consumer": name}}},
-                         "target": {"type": "AverageValue", "averageValue": average}}]
+    assert external == [
+        {
+            "metric": {"name": "nats_consumer_num_pending", "selector": {"matchLabels": {"consumer": name}}},
+            "target": {"type": "AverageValue", "averageValue": average},
+        }
+    ]
 
 
-@pytest.mark.parametrize("name", ["tool-service", "user-service", "tenant-service", "cost-service", "monitoring-service"])
+@pytest.mark.parametrize(
+    "name", ["tool-service", "user-service", "tenant-service", "cost-service", "monitoring-service"]
+)
 def test_hpa_of_a_service_without_a_queue_has_no_external_metric(rendered, name):
     assert [m["type"] for m in hpa(rendered, "prod", name)["spec"]["metrics"]] == ["Resource", "Resource"]
 
 
-@pytest.mark.parametrize("stage, name, minimum, maximum", [
-    ("prod", "agent-service", 3, 20),
-    ("prod", "task-service", 5, 20),
-    ("prod", "tool-service", 3, 20),
-    ("prod", "user-service", 2, 10),
-    ("prod", "tenant-service", 2, 10),
-    ("prod", "cost-service", 2, 10),
-    ("prod", "monitoring-service", 2, 4),  # never 1 in prod: one replica is a single point of failure
-    ("staging", "agent-service", 2, 6),
-    ("dev", "agent-service", 1, 2),
-])
+@pytest.mark.parametrize(
+    "stage, name, minimum, maximum",
+    [
+        ("prod", "agent-service", 3, 20),
+        ("prod", "task-service", 5, 20),
+        ("prod", "tool-service", 3, 20),
+        ("prod", "user-service", 2, 10),
+        ("prod", "tenant-service", 2, 10),
+        ("prod", "cost-service", 2, 10),
+        ("prod", "monitoring-service", 2, 4),  # never 1 in prod: one replica is a single point of failure
+        ("staging", "agent-service", 2, 6),
+        ("dev", "agent-service", 1, 2),
+    ],
+)
 def test_hpa_bounds_per_stage_file(rendered, stage, name, minimum, maximum):
     spec = hpa(rendered, stage, name)["spec"]
     assert (spec["minReplicas"], spec["maxReplicas"]) == (minimum, maximum)
@@ -374,23 +460,38 @@ def test_hpa_bounds_per_stage_file(rendered, stage, name, minimum, maximum):
 
 def test_hpa_scale_down_is_slow(rendered):
     assert hpa(rendered, "prod", "agent-service")["spec"]["behavior"]["scaleDown"] == {
-        "stabilizationWindowSeconds": 300, "selectPolicy": "Max",
-        "policies": [{"type": "Percent", "value": 10, "periodSeconds": 60}]}
+        "stabilizationWindowSeconds": 300,
+        "selectPolicy": "Max",
+        "policies": [{"type": "Percent", "value": 10, "periodSeconds": 60}],
+    }
 
 
 def test_hpa_scale_up_is_immediate_and_takes_the_larger_step(rendered):
     assert hpa(rendered, "prod", "agent-service")["spec"]["behavior"]["scaleUp"] == {
-        "stabilizationWindowSeconds": 0, "selectPolicy": "Max",
-        "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15},
-                     {"type": "Pods", "value": 4, "periodSeconds": 15}]}
+        "stabilizationWindowSeconds": 0,
+        "selectPolicy": "Max",
+        "policies": [
+            {"type": "Percent", "value": 100, "periodSeconds": 15},
+            {"type": "Pods", "value": 4, "periodSeconds": 15},
+        ],
+    }
 
 
 # --- PodDisruptionBudget -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, min_available", [
-    ("agent-service", 2), ("task-service", 3), ("tool-service", 2), ("user-service", 1),
-    ("tenant-service", 1), ("cost-service", 1), ("monitoring-service", 1),
-])
+
+@pytest.mark.parametrize(
+    "name, min_available",
+    [
+        ("agent-service", 2),
+        ("task-service", 3),
+        ("tool-service", 2),
+        ("user-service", 1),
+        ("tenant-service", 1),
+        ("cost-service", 1),
+        ("monitoring-service", 1),
+    ],
+)
 def test_prod_pdb_min_available(rendered, name, min_available):
     spec = find(rendered["prod"].manifests, "PodDisruptionBudget", name, PROD_NS)["spec"]
     assert spec["minAvailable"] == min_available
@@ -411,11 +512,15 @@ def test_prod_pdb_leaves_room_for_a_voluntary_disruption(rendered, name):
 
 
 def test_dev_has_no_pdb(rendered):
-    assert [m for m in rendered["dev"].manifests
-            if m["kind"] == "PodDisruptionBudget" and m["metadata"]["namespace"] == "agent-platform-dev"] == []
+    assert [
+        m
+        for m in rendered["dev"].manifests
+        if m["kind"] == "PodDisruptionBudget" and m["metadata"]["namespace"] == "agent-platform-dev"
+    ] == []
 
 
 # --- NetworkPolicy -------------------------------------------------------------------------------
+
 
 def policy(rendered, name: str = "agent-service") -> dict:
     return find(rendered["prod"].manifests, "NetworkPolicy", name, PROD_NS)["spec"]
@@ -432,17 +537,35 @@ def test_ingress_from_allowed_namespaces_and_prometheus_on_8080_callers_on_grpc(
     grpc = [{"protocol": "TCP", "port": 9090}]
     assert policy(rendered)["ingress"] == [
         {"from": [{"namespaceSelector": {"matchLabels": {"network-policy": "allow-agentflow"}}}], "ports": http},
-        {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}], "ports": http},
-        {"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": caller,
-                                                   "app.kubernetes.io/instance": f"{caller}-prod"}}}
-                  for caller in ("task-service", "monitoring-service")], "ports": grpc},
+        {
+            "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+            "ports": http,
+        },
+        {
+            "from": [
+                {
+                    "podSelector": {
+                        "matchLabels": {
+                            "app.kubernetes.io/name": caller,
+                            "app.kubernetes.io/instance": f"{caller}-prod",
+                        }
+                    }
+                }
+                for caller in ("task-service", "monitoring-service")
+            ],
+            "ports": grpc,
+        },
     ]
 
 
 def test_egress_to_kube_dns_on_53_udp_and_tcp(rendered):
     assert policy(rendered)["egress"][0] == {
-        "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+        "to": [
+            {
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+            }
+        ],
         "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
     }
 
@@ -453,16 +576,22 @@ def test_egress_to_postgres_and_redis(rendered, port):
 
 
 def test_egress_https_only_to_public_addresses(rendered):
-    assert {"ports": [{"protocol": "TCP", "port": 443}],
-            "to": [{"ipBlock": {"cidr": "0.0.0.0/0",
-                                "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}}]} in policy(rendered)["egress"]
+    assert {
+        "ports": [{"protocol": "TCP", "port": 443}],
+        "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}}],
+    } in policy(rendered)["egress"]
 
 
 def test_egress_to_callees_on_grpc(rendered):
     assert policy(rendered)["egress"][-1] == {
-        "to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": callee,
-                                                "app.kubernetes.io/instance": f"{callee}-prod"}}}
-               for callee in ("task-service", "tool-service", "cost-service")],
+        "to": [
+            {
+                "podSelector": {
+                    "matchLabels": {"app.kubernetes.io/name": callee, "app.kubernetes.io/instance": f"{callee}-prod"}
+                }
+            }
+            for callee in ("task-service", "tool-service", "cost-service")
+        ],
         "ports": [{"protocol": "TCP", "port": 9090}],
     }
 
@@ -470,8 +599,16 @@ def test_egress_to_callees_on_grpc(rendered):
 def test_egress_ports_are_exactly_the_declared_ones(rendered):
     """DNS, HTTPS, NATS, PostgreSQL, Redis, OTLP tracing, gRPC to callees: nothing else."""
     ports = {(p["protocol"], p["port"]) for rule in policy(rendered)["egress"] for p in rule["ports"]}
-    assert ports == {("UDP", 53), ("TCP", 53), ("TCP", 443), ("TCP", 4222), ("TCP", 5432), ("TCP", 6379),
-                     ("TCP", 4317), ("TCP", 9090)}
+    assert ports == {
+        ("UDP", 53),
+        ("TCP", 53),
+        ("TCP", 443),
+        ("TCP", 4222),
+        ("TCP", 5432),
+        ("TCP", 6379),
+        ("TCP", 4317),
+        ("TCP", 9090),
+    }
 
 
 def test_every_egress_rule_names_ports(rendered):
@@ -481,12 +618,17 @@ def test_every_egress_rule_names_ports(rendered):
 
 # --- Environment: secrets only by reference ------------------------------------------------------
 
+
 def test_pgpassword_comes_from_the_databases_credentials_secret(rendered):
     c = container(rendered, "prod", "agent-service")
-    assert env_value(c, "PGPASSWORD") == {"name": "PGPASSWORD", "valueFrom": {
-        "secretKeyRef": {"name": "postgres-agents-credentials", "key": "password"}}}
-    assert env_value(c, "PGUSER") == {"name": "PGUSER", "valueFrom": {
-        "secretKeyRef": {"name": "postgres-agents-credentials", "key": "username"}}}
+    assert env_value(c, "PGPASSWORD") == {
+        "name": "PGPASSWORD",
+        "valueFrom": {"secretKeyRef": {"name": "postgres-agents-credentials", "key": "password"}},
+    }
+    assert env_value(c, "PGUSER") == {
+        "name": "PGUSER",
+        "valueFrom": {"secretKeyRef": {"name": "postgres-agents-credentials", "key": "username"}},
+    }
 
 
 def test_database_location_is_plain_configuration(rendered):
@@ -496,14 +638,18 @@ def test_database_location_is_plain_configuration(rendered):
     assert env_value(c, "PGDATABASE")["value"] == "agents"
 
 
-@pytest.mark.parametrize("variable, secret, key", [
-    ("OPENAI_API_KEY", "llm-api-keys", "openai-api-key"),
-    ("ANTHROPIC_API_KEY", "llm-api-keys", "anthropic-api-key"),
-    ("REDIS_PASSWORD", "redis-credentials", "password"),
-])
+@pytest.mark.parametrize(
+    "variable, secret, key",
+    [
+        ("OPENAI_API_KEY", "llm-api-keys", "openai-api-key"),
+        ("ANTHROPIC_API_KEY", "llm-api-keys", "anthropic-api-key"),
+        ("REDIS_PASSWORD", "redis-credentials", "password"),
+    ],
+)
 def test_api_keys_come_from_secret_key_refs(rendered, variable, secret, key):
     assert env_value(container(rendered, "prod", "agent-service"), variable)["valueFrom"] == {
-        "secretKeyRef": {"name": secret, "key": key}}
+        "secretKeyRef": {"name": secret, "key": key}
+    }
 
 
 @pytest.mark.parametrize("name", AGENT_SERVICES)
@@ -519,7 +665,9 @@ def test_service_without_a_database_gets_no_postgres_env(rendered):
 
 # --- VerticalPodAutoscaler -----------------------------------------------------------------------
 
-VPA_SCHEMA = json.loads((REPOSITORY / "kube" / "crd_schemas" / "autoscaling.k8s.io_v1_VerticalPodAutoscaler.json").read_text())
+VPA_SCHEMA = json.loads(
+    (REPOSITORY / "kube" / "crd_schemas" / "autoscaling.k8s.io_v1_VerticalPodAutoscaler.json").read_text()
+)
 
 
 @pytest.mark.parametrize("stage", ["staging", "prod"])
@@ -528,16 +676,26 @@ def test_vpa_recommends_within_the_cost_guide_bounds(rendered, stage):
     assert vpa["spec"] == {
         "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "agent-service"},
         "updatePolicy": {"updateMode": "Off"},
-        "resourcePolicy": {"containerPolicies": [{
-            "containerName": "agent", "controlledResources": ["cpu", "memory"],
-            "minAllowed": {"cpu": "100m", "memory": "128Mi"}, "maxAllowed": {"cpu": "4", "memory": "4Gi"}}]},
+        "resourcePolicy": {
+            "containerPolicies": [
+                {
+                    "containerName": "agent",
+                    "controlledResources": ["cpu", "memory"],
+                    "minAllowed": {"cpu": "100m", "memory": "128Mi"},
+                    "maxAllowed": {"cpu": "4", "memory": "4Gi"},
+                }
+            ]
+        },
     }
 
 
 @pytest.mark.parametrize("stage", ["staging", "prod"])
 def test_every_agent_platform_service_has_a_vpa(rendered, stage):
-    names = {m["metadata"]["name"] for m in rendered[stage].manifests
-             if m["kind"] == "VerticalPodAutoscaler" and m["metadata"]["namespace"] == f"agent-platform-{stage}"}
+    names = {
+        m["metadata"]["name"]
+        for m in rendered[stage].manifests
+        if m["kind"] == "VerticalPodAutoscaler" and m["metadata"]["namespace"] == f"agent-platform-{stage}"
+    }
     assert names == set(AGENT_SERVICES)
 
 

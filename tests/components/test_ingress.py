@@ -10,8 +10,11 @@ from components.ingress import IngressSpec
 from stacks.platform import components
 from tests.conftest import STAGES, find
 
-INGRESSES = [(stage, f"{family}-{stage}", name) for stage in STAGES
-             for family, name in (("agent-platform", "agentflow"), ("model-training", "model-training"))]
+INGRESSES = [
+    (stage, f"{family}-{stage}", name)
+    for stage in STAGES
+    for family, name in (("agent-platform", "agentflow"), ("model-training", "model-training"))
+]
 INGRESS_IDS = [f"{ns}/{name}" for _, ns, name in INGRESSES]
 
 HOSTS = {
@@ -30,8 +33,9 @@ def ingress(rendered, stage: str, namespace: str, name: str) -> dict:
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_one_ingress_per_platform(rendered, stage):
-    found = sorted((m["metadata"]["namespace"], m["metadata"]["name"]) for m in rendered[stage].manifests
-                   if m["kind"] == "Ingress")
+    found = sorted(
+        (m["metadata"]["namespace"], m["metadata"]["name"]) for m in rendered[stage].manifests if m["kind"] == "Ingress"
+    )
     assert found == [(f"agent-platform-{stage}", "agentflow"), (f"model-training-{stage}", "model-training")]
 
 
@@ -43,8 +47,9 @@ def test_tls_covers_the_host_with_a_secret(rendered, stage, namespace, name):
     assert [rule["host"] for rule in spec["rules"]] == [host]
 
 
-@pytest.mark.parametrize("stage, issuer", [("prod", "letsencrypt-prod"), ("staging", "letsencrypt-prod"),
-                                           ("dev", "letsencrypt-staging")])
+@pytest.mark.parametrize(
+    "stage, issuer", [("prod", "letsencrypt-prod"), ("staging", "letsencrypt-prod"), ("dev", "letsencrypt-staging")]
+)
 @pytest.mark.parametrize("family, name", [("agent-platform", "agentflow"), ("model-training", "model-training")])
 def test_cert_manager_cluster_issuer_per_stage(rendered, stage, issuer, family, name):
     annotations = ingress(rendered, stage, f"{family}-{stage}", name)["metadata"]["annotations"]
@@ -72,8 +77,10 @@ def test_ingress_class_is_nginx(rendered, stage, namespace, name):
 
 def test_prod_platform_routes(rendered):
     (rule,) = ingress(rendered, "prod", "agent-platform-prod", "agentflow")["spec"]["rules"]
-    routes = {p["path"]: (p["pathType"], p["backend"]["service"]["name"], p["backend"]["service"]["port"]["number"])
-              for p in rule["http"]["paths"]}
+    routes = {
+        p["path"]: (p["pathType"], p["backend"]["service"]["name"], p["backend"]["service"]["port"]["number"])
+        for p in rule["http"]["paths"]
+    }
     assert routes == {
         "/api/v1/agents": ("Prefix", "agent-service", 8080),
         "/api/v1/tasks": ("Prefix", "task-service", 8080),
@@ -89,9 +96,12 @@ def test_prod_training_routes(rendered):
     (rule,) = ingress(rendered, "prod", "model-training-prod", "model-training")["spec"]["rules"]
     routes = {p["path"]: p["backend"]["service"]["name"] for p in rule["http"]["paths"]}
     assert routes == {
-        "/api/v1/fine-tuning": "fine-tuning-service", "/api/v1/compression": "compression-service",
-        "/api/v1/hpo": "hpo-service", "/api/v1/evaluation": "evaluation-service",
-        "/api/v1/datasets": "data-service", "/api/v1/models": "model-serving",
+        "/api/v1/fine-tuning": "fine-tuning-service",
+        "/api/v1/compression": "compression-service",
+        "/api/v1/hpo": "hpo-service",
+        "/api/v1/evaluation": "evaluation-service",
+        "/api/v1/datasets": "data-service",
+        "/api/v1/models": "model-serving",
     }
 
 
@@ -113,8 +123,10 @@ def test_routed_port_is_open_to_the_ingress_controller(rendered, stage, namespac
         for path in rule["http"]["paths"]:
             backend = path["backend"]["service"]
             policy = find(manifests, "NetworkPolicy", backend["name"], namespace)
-            assert {"from": [{"namespaceSelector": {"matchLabels": {"network-policy": "allow-agentflow"}}}],
-                    "ports": [{"protocol": "TCP", "port": backend["port"]["number"]}]} in policy["spec"]["ingress"]
+            assert {
+                "from": [{"namespaceSelector": {"matchLabels": {"network-policy": "allow-agentflow"}}}],
+                "ports": [{"protocol": "TCP", "port": backend["port"]["number"]}],
+            } in policy["spec"]["ingress"]
 
 
 @pytest.mark.parametrize("stage", STAGES)

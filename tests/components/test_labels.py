@@ -8,8 +8,14 @@ import pytest
 
 from tests.conftest import STAGES
 
-RECOMMENDED = ("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
-               "app.kubernetes.io/component", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by")
+RECOMMENDED = (
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/version",
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/managed-by",
+)
 VERSION = "app.kubernetes.io/version"
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
@@ -39,23 +45,30 @@ def selectors(m: dict) -> list[dict]:
     if m["kind"] == "NetworkPolicy":
         out.append(spec["podSelector"].get("matchLabels", {}))
         for rule in spec.get("ingress", []):
-            out += [peer["podSelector"].get("matchLabels", {}) for peer in rule.get("from", []) if "podSelector" in peer]
+            out += [
+                peer["podSelector"].get("matchLabels", {}) for peer in rule.get("from", []) if "podSelector" in peer
+            ]
         for rule in spec.get("egress", []):
             out += [peer["podSelector"].get("matchLabels", {}) for peer in rule.get("to", []) if "podSelector" in peer]
     if m["kind"] == "Deployment":
         pod = spec["template"]["spec"]
         anti = pod.get("affinity", {}).get("podAntiAffinity", {})
-        out += [t["labelSelector"]["matchLabels"] for t in anti.get("requiredDuringSchedulingIgnoredDuringExecution", [])]
-        out += [t["podAffinityTerm"]["labelSelector"]["matchLabels"]
-                for t in anti.get("preferredDuringSchedulingIgnoredDuringExecution", [])]
+        out += [
+            t["labelSelector"]["matchLabels"] for t in anti.get("requiredDuringSchedulingIgnoredDuringExecution", [])
+        ]
+        out += [
+            t["podAffinityTerm"]["labelSelector"]["matchLabels"]
+            for t in anti.get("preferredDuringSchedulingIgnoredDuringExecution", [])
+        ]
         out += [c["labelSelector"]["matchLabels"] for c in pod.get("topologySpreadConstraints", [])]
     return out
 
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_every_object_carries_all_six_recommended_labels(rendered, stage):
-    missing = {title(m): sorted(set(RECOMMENDED) - set(m["metadata"].get("labels", {})))
-               for m in rendered[stage].manifests}
+    missing = {
+        title(m): sorted(set(RECOMMENDED) - set(m["metadata"].get("labels", {}))) for m in rendered[stage].manifests
+    }
     assert {name: keys for name, keys in missing.items() if keys} == {}
 
 
@@ -72,9 +85,14 @@ def test_every_pod_template_carries_all_six_recommended_labels(rendered, stage):
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_recommended_label_values_are_valid_and_non_empty(rendered, stage):
-    bad = [(title(m), key, m["metadata"]["labels"][key]) for m in rendered[stage].manifests for key in RECOMMENDED
-           if not m["metadata"]["labels"][key] or len(m["metadata"]["labels"][key]) > 63
-           or not LABEL_VALUE.match(m["metadata"]["labels"][key])]
+    bad = [
+        (title(m), key, m["metadata"]["labels"][key])
+        for m in rendered[stage].manifests
+        for key in RECOMMENDED
+        if not m["metadata"]["labels"][key]
+        or len(m["metadata"]["labels"][key]) > 63
+        or not LABEL_VALUE.match(m["metadata"]["labels"][key])
+    ]
     assert bad == []
 
 
@@ -91,7 +109,9 @@ def test_part_of_names_the_platform_of_the_namespace(rendered, stage):
     expected = {f"agent-platform-{stage}": "agentflow", f"model-training-{stage}": "model-training"}
     for m in rendered[stage].manifests:
         # Cluster-scoped objects (a Namespace, the training jobs' PriorityClass) are named after theirs.
-        namespace = m["metadata"].get("namespace") or next(ns for ns in expected if m["metadata"]["name"].startswith(ns))
+        namespace = m["metadata"].get("namespace") or next(
+            ns for ns in expected if m["metadata"]["name"].startswith(ns)
+        )
         assert m["metadata"]["labels"]["app.kubernetes.io/part-of"] == expected[namespace], title(m)
 
 
@@ -134,12 +154,17 @@ def test_no_label_selector_contains_the_version(rendered, stage):
 def test_every_pod_selector_matches_its_own_workload(rendered, stage):
     """Each Service/PDB/ServiceMonitor selector of a service selects that service's pods and no other's."""
     manifests = rendered[stage].manifests
-    pods = {(m["metadata"]["namespace"], m["metadata"]["name"]): m["spec"]["template"]["metadata"]["labels"]
-            for m in manifests if m["kind"] == "Deployment"}
+    pods = {
+        (m["metadata"]["namespace"], m["metadata"]["name"]): m["spec"]["template"]["metadata"]["labels"]
+        for m in manifests
+        if m["kind"] == "Deployment"
+    }
     for m in manifests:
         if m["kind"] not in ("Service", "PodDisruptionBudget"):
             continue
         selector = m["spec"]["selector"] if m["kind"] == "Service" else m["spec"]["selector"]["matchLabels"]
         namespace = m["metadata"]["namespace"]
-        matched = [name for (ns, name), labels in pods.items() if ns == namespace and selector.items() <= labels.items()]
+        matched = [
+            name for (ns, name), labels in pods.items() if ns == namespace and selector.items() <= labels.items()
+        ]
         assert matched == [m["metadata"]["name"]], title(m)

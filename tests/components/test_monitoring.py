@@ -53,15 +53,24 @@ PLATFORM_ALERTS = [
     ("HighMemoryOfLimit", "agentflow-platform", ">", 0.85, "5m", "warning", 'resource="memory"'),
     ("PodRestarting", "agentflow-platform", ">", 3, "0m", "warning", "kube_pod_container_status_restarts_total"),
     ("AvailabilityBelowTarget", "agentflow-cluster", "<", 0.99, "5m", "critical", 'status!~"5.."'),
-    ("InstanceFailureRate", "agentflow-cluster", ">", 0.05, "5m", "critical", "kube_deployment_status_replicas_unavailable"),
+    (
+        "InstanceFailureRate",
+        "agentflow-cluster",
+        ">",
+        0.05,
+        "5m",
+        "critical",
+        "kube_deployment_status_replicas_unavailable",
+    ),
     ("ScalingFailures", "agentflow-cluster", ">", 3, "0m", "warning", 'condition="AbleToScale",status="false"'),
     ("ResourceUsageHigh", "agentflow-cluster", ">", 0.9, "15m", "warning", "kube_resourcequota"),
     ("RecoveryTooSlow", "agentflow-cluster", ">", 0, "10m", "critical", "kube_deployment_status_replicas_unavailable"),
 ]
 
 
-@pytest.mark.parametrize("alert, group, op, threshold, for_, severity, fragment", PLATFORM_ALERTS,
-                         ids=[a[0] for a in PLATFORM_ALERTS])
+@pytest.mark.parametrize(
+    "alert, group, op, threshold, for_, severity, fragment", PLATFORM_ALERTS, ids=[a[0] for a in PLATFORM_ALERTS]
+)
 def test_prod_platform_alert(rendered, alert, group, op, threshold, for_, severity, fragment):
     rule = platform_rules(rendered)[alert]
     assert rule["group"] == group
@@ -76,9 +85,15 @@ def test_prod_platform_alerts_are_exactly_the_reference_catalogue(rendered):
     assert set(platform_rules(rendered)) == {a[0] for a in PLATFORM_ALERTS}
 
 
-@pytest.mark.parametrize("alert, window", [
-    ("HighErrorRate", "[5m]"), ("PodRestarting", "[1h]"), ("AvailabilityBelowTarget", "[1h]"), ("ScalingFailures", "[1h:1m]"),
-])
+@pytest.mark.parametrize(
+    "alert, window",
+    [
+        ("HighErrorRate", "[5m]"),
+        ("PodRestarting", "[1h]"),
+        ("AvailabilityBelowTarget", "[1h]"),
+        ("ScalingFailures", "[1h:1m]"),
+    ],
+)
 def test_rate_windows(rendered, alert, window):
     """Error rate over 5 min; restarts, availability and scaling failures per hour."""
     assert window in platform_rules(rendered)[alert]["expr"]
@@ -91,10 +106,21 @@ def test_error_rate_is_a_ratio_of_5xx_to_all_requests(rendered):
     assert "http_requests_total" in numerator and "http_requests_total" in denominator
 
 
-@pytest.mark.parametrize("alert, measured, limit", [
-    ("HighCpuOfLimit", "container_cpu_usage_seconds_total", 'kube_pod_container_resource_limits{namespace="agent-platform-prod",resource="cpu"}'),
-    ("HighMemoryOfLimit", "container_memory_working_set_bytes", 'kube_pod_container_resource_limits{namespace="agent-platform-prod",resource="memory"}'),
-])
+@pytest.mark.parametrize(
+    "alert, measured, limit",
+    [
+        (
+            "HighCpuOfLimit",
+            "container_cpu_usage_seconds_total",
+            'kube_pod_container_resource_limits{namespace="agent-platform-prod",resource="cpu"}',
+        ),
+        (
+            "HighMemoryOfLimit",
+            "container_memory_working_set_bytes",
+            'kube_pod_container_resource_limits{namespace="agent-platform-prod",resource="memory"}',
+        ),
+    ],
+)
 def test_usage_alerts_divide_by_the_limit(rendered, alert, measured, limit):
     numerator, denominator = platform_rules(rendered)[alert]["expr"].rsplit(">", 1)[0].split(" / ")
     assert measured in numerator
@@ -102,7 +128,9 @@ def test_usage_alerts_divide_by_the_limit(rendered, alert, measured, limit):
 
 
 @pytest.mark.parametrize("stage", STAGES)
-@pytest.mark.parametrize("family, name", [("agent-platform", "agentflow-alerts"), ("model-training", "model-training-alerts")])
+@pytest.mark.parametrize(
+    "family, name", [("agent-platform", "agentflow-alerts"), ("model-training", "model-training-alerts")]
+)
 def test_every_selector_is_scoped_to_the_namespace(rendered, stage, family, name):
     namespace = f"{family}-{stage}"
     for alert, rule in rules(rendered, stage, namespace, name).items():
@@ -142,14 +170,23 @@ def test_changing_a_stage_threshold_changes_the_alert(environments):
 TRAINING_ALERTS = [
     ("ServiceDown", "==", 0, "1m", "critical", 'up{namespace="model-training-prod"}'),
     ("SlowResponse", ">", 2, "5m", "warning", "histogram_quantile(0.95,"),
-    ("HealthCheckFailing", ">", 3, "0m", "warning", 'prober_probe_total{namespace="model-training-prod",result="failed"}'),
+    (
+        "HealthCheckFailing",
+        ">",
+        3,
+        "0m",
+        "warning",
+        'prober_probe_total{namespace="model-training-prod",result="failed"}',
+    ),
     ("WorkflowFailureRate", ">", 0.05, "15m", "warning", 'status="failed"'),
     ("HighMemoryOfLimit", ">", 0.85, "5m", "warning", 'resource="memory"'),
     ("HighApiErrorRate", ">", 0.01, "5m", "critical", 'status=~"5.."'),
 ]
 
 
-@pytest.mark.parametrize("alert, op, threshold, for_, severity, fragment", TRAINING_ALERTS, ids=[a[0] for a in TRAINING_ALERTS])
+@pytest.mark.parametrize(
+    "alert, op, threshold, for_, severity, fragment", TRAINING_ALERTS, ids=[a[0] for a in TRAINING_ALERTS]
+)
 def test_prod_training_alert(rendered, alert, op, threshold, for_, severity, fragment):
     rule = training_rules(rendered)[alert]
     assert comparison(rule["expr"]) == (op, threshold)
@@ -174,8 +211,9 @@ def test_training_thresholds_come_from_the_stage(rendered, environments, stage):
 
 
 def test_training_services_going_down_is_alerted(rendered):
-    assert any(comparison(r["expr"]) == ("==", 0) and r["expr"].startswith("up{")
-               for r in training_rules(rendered).values())
+    assert any(
+        comparison(r["expr"]) == ("==", 0) and r["expr"].startswith("up{") for r in training_rules(rendered).values()
+    )
 
 
 @pytest.mark.parametrize("kind", ["PrometheusRule", "ServiceMonitor"])
@@ -189,6 +227,7 @@ def test_monitoring_objects_are_valid_against_the_crd_schema(rendered, stage, ki
 
 
 # --- ServiceMonitors -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("stage", STAGES)
 @pytest.mark.parametrize("family", ["agent-platform", "model-training"])
@@ -222,11 +261,14 @@ def test_service_monitor_scrapes_metrics_on_the_http_port_every_15s(rendered):
 
 def test_prometheus_namespace_may_reach_the_scraped_port(rendered):
     policy = find(rendered["prod"].manifests, "NetworkPolicy", "agent-service", "agent-platform-prod")
-    assert {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
-            "ports": [{"protocol": "TCP", "port": 8080}]} in policy["spec"]["ingress"]
+    assert {
+        "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+        "ports": [{"protocol": "TCP", "port": 8080}],
+    } in policy["spec"]["ingress"]
 
 
 # --- Dashboards ----------------------------------------------------------------------------------
+
 
 def dashboard(rendered, stage: str, namespace: str, name: str) -> dict:
     config_map = find(rendered[stage].manifests, "ConfigMap", f"{name}-dashboard", namespace)
@@ -248,7 +290,10 @@ def test_dashboard_panel_queries(rendered):
     assert panels["P95 latency"]["targets"][0]["expr"].startswith("histogram_quantile(0.95,")
     assert "container_memory_working_set_bytes" in panels["Memory"]["targets"][0]["expr"]
     assert {title: p["fieldConfig"]["defaults"]["unit"] for title, p in panels.items()} == {
-        "Request rate": "reqps", "P95 latency": "s", "Memory": "bytes"}
+        "Request rate": "reqps",
+        "P95 latency": "s",
+        "Memory": "bytes",
+    }
 
 
 def test_training_dashboard_adds_cpu_gpu_and_active_jobs(rendered):

@@ -26,8 +26,11 @@ def workload_pods(manifests, namespace: str) -> list[tuple[str, int, dict]]:
     concurrencyPolicy Forbid runs at most one pod.
     """
     objects = in_namespace(manifests, namespace)
-    hpa_max = {m["spec"]["scaleTargetRef"]["name"]: m["spec"]["maxReplicas"]
-               for m in objects if m["kind"] == "HorizontalPodAutoscaler"}
+    hpa_max = {
+        m["spec"]["scaleTargetRef"]["name"]: m["spec"]["maxReplicas"]
+        for m in objects
+        if m["kind"] == "HorizontalPodAutoscaler"
+    }
     out = []
     for m in objects:
         if m["kind"] == "Deployment":
@@ -53,6 +56,7 @@ def peak_usage(manifests, namespace: str) -> dict[str, Decimal]:
 
 # --- Namespace -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("stage, namespace", NAMESPACES, ids=NAMESPACE_IDS)
 def test_pod_security_restricted_in_all_three_modes(rendered, stage, namespace):
     labels = find(rendered[stage].manifests, "Namespace", namespace)["metadata"]["labels"]
@@ -73,14 +77,51 @@ def test_namespace_is_cluster_scoped(rendered):
 
 # --- ResourceQuota -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("stage, hard", [
-    ("prod", {"requests.cpu": "64", "requests.memory": "80Gi", "limits.cpu": "200", "limits.memory": "224Gi",
-              "pods": "120", "services": "20", "persistentvolumeclaims": "20", "requests.storage": "4Ti"}),
-    ("staging", {"requests.cpu": "16", "requests.memory": "24Gi", "limits.cpu": "48", "limits.memory": "64Gi",
-                 "pods": "60", "services": "20", "persistentvolumeclaims": "10", "requests.storage": "200Gi"}),
-    ("dev", {"requests.cpu": "4", "requests.memory": "8Gi", "limits.cpu": "16", "limits.memory": "24Gi",
-             "pods": "40", "services": "20", "persistentvolumeclaims": "10", "requests.storage": "100Gi"}),
-])
+
+@pytest.mark.parametrize(
+    "stage, hard",
+    [
+        (
+            "prod",
+            {
+                "requests.cpu": "64",
+                "requests.memory": "80Gi",
+                "limits.cpu": "200",
+                "limits.memory": "224Gi",
+                "pods": "120",
+                "services": "20",
+                "persistentvolumeclaims": "20",
+                "requests.storage": "4Ti",
+            },
+        ),
+        (
+            "staging",
+            {
+                "requests.cpu": "16",
+                "requests.memory": "24Gi",
+                "limits.cpu": "48",
+                "limits.memory": "64Gi",
+                "pods": "60",
+                "services": "20",
+                "persistentvolumeclaims": "10",
+                "requests.storage": "200Gi",
+            },
+        ),
+        (
+            "dev",
+            {
+                "requests.cpu": "4",
+                "requests.memory": "8Gi",
+                "limits.cpu": "16",
+                "limits.memory": "24Gi",
+                "pods": "40",
+                "services": "20",
+                "persistentvolumeclaims": "10",
+                "requests.storage": "100Gi",
+            },
+        ),
+    ],
+)
 def test_agent_namespace_quota_is_the_stage_files(rendered, stage, hard):
     quota = find(rendered[stage].manifests, "ResourceQuota", "quota", f"agent-platform-{stage}")
     assert quota["spec"] == {"hard": hard}
@@ -90,23 +131,34 @@ def test_prod_quota_fits_every_service_at_its_hpa_maximum(rendered):
     """Section 8: quota headroom for the HPA maxima (sum over services of maxReplicas x requests/limits)."""
     manifests = rendered["prod"].manifests
     hard = find(manifests, "ResourceQuota", "quota", "agent-platform-prod")["spec"]["hard"]
-    services = [(name, count, spec) for name, count, spec in workload_pods(manifests, "agent-platform-prod")
-                if not name.startswith("postgres-backup-")]
+    services = [
+        (name, count, spec)
+        for name, count, spec in workload_pods(manifests, "agent-platform-prod")
+        if not name.startswith("postgres-backup-")
+    ]
     assert len(services) == 7
     for key in QUOTA_KEYS:
         kind, resource = key.split(".")
-        needed = sum(count * parse_quantity(c["resources"][kind][resource])
-                     for _, count, spec in services for c in spec["containers"])
+        needed = sum(
+            count * parse_quantity(c["resources"][kind][resource])
+            for _, count, spec in services
+            for c in spec["containers"]
+        )
         assert needed <= parse_quantity(hard[key]), f"{key}: {needed} > {hard[key]}"
     assert sum(count for _, count, _ in services) <= int(hard["pods"])
 
 
 def test_prod_hpa_maximum_requests_are_the_expected_sum(rendered):
     """The arithmetic behind the quota: 47 CPUs and 57 GiB requested at the HPA maxima, 94 pods."""
-    services = [(count, spec) for name, count, spec in workload_pods(rendered["prod"].manifests, "agent-platform-prod")
-                if not name.startswith("postgres-backup-")]
+    services = [
+        (count, spec)
+        for name, count, spec in workload_pods(rendered["prod"].manifests, "agent-platform-prod")
+        if not name.startswith("postgres-backup-")
+    ]
     cpu = sum(count * parse_quantity(spec["containers"][0]["resources"]["requests"]["cpu"]) for count, spec in services)
-    memory = sum(count * parse_quantity(spec["containers"][0]["resources"]["requests"]["memory"]) for count, spec in services)
+    memory = sum(
+        count * parse_quantity(spec["containers"][0]["resources"]["requests"]["memory"]) for count, spec in services
+    )
     assert cpu == 47
     assert memory == 57 * 2**30
     assert sum(count for count, _ in services) == 94
@@ -131,16 +183,21 @@ def test_quota_admits_every_service_object(rendered, stage):
 
 # --- LimitRange ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("stage, ratio_cpu", [("prod", "4"), ("staging", "10"), ("dev", "10")])
 def test_agent_namespace_limit_range(rendered, stage, ratio_cpu):
     limit_range = find(rendered[stage].manifests, "LimitRange", "limits", f"agent-platform-{stage}")
-    assert limit_range["spec"] == {"limits": [{
-        "type": "Container",
-        "default": {"cpu": "500m", "memory": "512Mi"},
-        "defaultRequest": {"cpu": "100m", "memory": "128Mi"},
-        "max": {"cpu": "4", "memory": "8Gi"},
-        "maxLimitRequestRatio": {"cpu": ratio_cpu, "memory": "4"},
-    }]}
+    assert limit_range["spec"] == {
+        "limits": [
+            {
+                "type": "Container",
+                "default": {"cpu": "500m", "memory": "512Mi"},
+                "defaultRequest": {"cpu": "100m", "memory": "128Mi"},
+                "max": {"cpu": "4", "memory": "8Gi"},
+                "maxLimitRequestRatio": {"cpu": ratio_cpu, "memory": "4"},
+            }
+        ]
+    }
 
 
 def test_limit_range_default_request_does_not_exceed_default_limit(rendered):
@@ -161,13 +218,15 @@ def test_every_deployment_container_fits_the_limit_range(rendered, stage, namesp
             for resource in ("cpu", "memory"):
                 request = parse_quantity(c["resources"]["requests"][resource])
                 limit = parse_quantity(c["resources"]["limits"][resource])
-                if limit > parse_quantity(limits["max"][resource]) or \
-                        limit / request > parse_quantity(limits["maxLimitRequestRatio"][resource]):
+                if limit > parse_quantity(limits["max"][resource]) or limit / request > parse_quantity(
+                    limits["maxLimitRequestRatio"][resource]
+                ):
                     rejected.append((deployment["metadata"]["name"], resource))
     assert rejected == []
 
 
 # --- NetworkPolicies -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("stage, namespace", NAMESPACES, ids=NAMESPACE_IDS)
 def test_default_deny_selects_every_pod_in_both_directions_with_no_rules(rendered, stage, namespace):
@@ -181,19 +240,28 @@ def test_allow_dns_lets_every_pod_reach_kube_dns_only(rendered, stage, namespace
     assert policy["spec"] == {
         "podSelector": {},
         "policyTypes": ["Egress"],
-        "egress": [{
-            "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
-            "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
-        }],
+        "egress": [
+            {
+                "to": [
+                    {
+                        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                    }
+                ],
+                "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+            }
+        ],
     }
 
 
 @pytest.mark.parametrize("stage, namespace", NAMESPACES, ids=NAMESPACE_IDS)
 def test_every_workload_is_selected_by_an_explicit_policy(rendered, stage, namespace):
     objects = in_namespace(rendered[stage].manifests, namespace)
-    selectors = [m["spec"]["podSelector"].get("matchLabels", {}) for m in objects
-                 if m["kind"] == "NetworkPolicy" and m["spec"]["podSelector"]]
+    selectors = [
+        m["spec"]["podSelector"].get("matchLabels", {})
+        for m in objects
+        if m["kind"] == "NetworkPolicy" and m["spec"]["podSelector"]
+    ]
     unselected = []
     for m in objects:
         if m["kind"] == "Deployment":

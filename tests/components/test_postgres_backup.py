@@ -48,24 +48,38 @@ def pvc_mount(job: dict) -> str:
 
 # --- One CronJob per database --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_one_cron_job_per_database_in_the_owning_services_namespace(rendered, environments, stage):
     env = environments[stage]
     expected = {(f"postgres-backup-{s.database}", env.namespace_name) for s in env.services if s.database}
-    expected |= {(f"postgres-backup-{s.database}", env.training_namespace_name) for s in env.training.services if s.database}
-    jobs = {(m["metadata"]["name"], m["metadata"]["namespace"]) for m in rendered[stage].manifests if m["kind"] == "CronJob"}
+    expected |= {
+        (f"postgres-backup-{s.database}", env.training_namespace_name) for s in env.training.services if s.database
+    }
+    jobs = {
+        (m["metadata"]["name"], m["metadata"]["namespace"]) for m in rendered[stage].manifests if m["kind"] == "CronJob"
+    }
     assert jobs == expected
 
 
 def test_the_databases_are_the_services_databases(rendered):
-    jobs = {(m["metadata"]["namespace"], m["metadata"]["name"]) for m in rendered["prod"].manifests if m["kind"] == "CronJob"}
-    assert jobs == ({("agent-platform-prod", f"postgres-backup-{db}") for db in AGENT_DATABASES}
-                    | {("model-training-prod", f"postgres-backup-{db}") for db in TRAINING_DATABASES})
+    jobs = {
+        (m["metadata"]["namespace"], m["metadata"]["name"])
+        for m in rendered["prod"].manifests
+        if m["kind"] == "CronJob"
+    }
+    assert jobs == (
+        {("agent-platform-prod", f"postgres-backup-{db}") for db in AGENT_DATABASES}
+        | {("model-training-prod", f"postgres-backup-{db}") for db in TRAINING_DATABASES}
+    )
 
 
 # --- Schedule ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("stage, schedule", [("prod", "*/30 * * * *"), ("staging", "0 */6 * * *"), ("dev", "0 2 * * *")])
+
+@pytest.mark.parametrize(
+    "stage, schedule", [("prod", "*/30 * * * *"), ("staging", "0 */6 * * *"), ("dev", "0 2 * * *")]
+)
 def test_schedule_is_the_stages(rendered, stage, schedule):
     spec = cron_job(rendered, stage, "agents")["spec"]
     assert spec["schedule"] == schedule
@@ -77,7 +91,7 @@ def test_backup_interval_does_not_exceed_the_stages_rpo(rendered, environments, 
     schedule = cron_job(rendered, stage, "agents")["spec"]["schedule"]
     runs = croniter(schedule, datetime(2026, 1, 1))
     times = [runs.get_next(datetime) for _ in range(24 * 2 * 8)]
-    longest = max(later - earlier for earlier, later in zip(times, times[1:]))
+    longest = max(later - earlier for earlier, later in zip(times, times[1:], strict=False))
     assert longest <= timedelta(minutes=environments[stage].targets.rpo_minutes)
 
 
@@ -105,9 +119,12 @@ def test_restart_policy_is_on_failure(rendered):
 
 # --- Container -----------------------------------------------------------------------------------
 
+
 def test_credentials_come_from_the_databases_secret(rendered):
     env = env_of(the_container(cron_job(rendered, "prod", "agents")))
-    assert env["PGPASSWORD"]["valueFrom"] == {"secretKeyRef": {"name": "postgres-agents-credentials", "key": "password"}}
+    assert env["PGPASSWORD"]["valueFrom"] == {
+        "secretKeyRef": {"name": "postgres-agents-credentials", "key": "password"}
+    }
     assert env["PGUSER"]["valueFrom"] == {"secretKeyRef": {"name": "postgres-agents-credentials", "key": "username"}}
     assert "value" not in env["PGPASSWORD"] and "value" not in env["PGUSER"]
 
@@ -115,7 +132,10 @@ def test_credentials_come_from_the_databases_secret(rendered):
 def test_connection_settings_are_the_stages_postgres(rendered):
     env = env_of(the_container(cron_job(rendered, "prod", "agents")))
     assert {name: env[name]["value"] for name in ("PGHOST", "PGPORT", "PGDATABASE")} == {
-        "PGHOST": "postgres.data.svc.cluster.local", "PGPORT": "5432", "PGDATABASE": "agents"}
+        "PGHOST": "postgres.data.svc.cluster.local",
+        "PGPORT": "5432",
+        "PGDATABASE": "agents",
+    }
 
 
 @pytest.mark.parametrize("stage, retention", [("prod", "96"), ("staging", "8"), ("dev", "3")])
@@ -134,10 +154,13 @@ def test_command_runs_pg_dump_piped_to_gzip_under_pipefail(rendered):
 
 def test_backup_runs_the_pinned_postgres_image_with_resources(rendered):
     container = the_container(cron_job(rendered, "prod", "agents"))
-    assert container["image"] == ("docker.io/library/postgres:16.4@sha256:"
-                                  "e62fbf9d3e2b49816a32c400ed2dba83e3b361e6833e624024309c35d334b412")
-    assert container["resources"] == {"requests": {"cpu": "250m", "memory": "256Mi"},
-                                      "limits": {"cpu": "1", "memory": "1Gi"}}
+    assert container["image"] == (
+        "docker.io/library/postgres:16.4@sha256:e62fbf9d3e2b49816a32c400ed2dba83e3b361e6833e624024309c35d334b412"
+    )
+    assert container["resources"] == {
+        "requests": {"cpu": "250m", "memory": "256Mi"},
+        "limits": {"cpu": "1", "memory": "1Gi"},
+    }
 
 
 def test_backup_pod_is_restricted(rendered):
@@ -147,18 +170,27 @@ def test_backup_pod_is_restricted(rendered):
     assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
     context = the_container(job)["securityContext"]
     assert (context["allowPrivilegeEscalation"], context["readOnlyRootFilesystem"], context["capabilities"]) == (
-        False, True, {"drop": ["ALL"]})
+        False,
+        True,
+        {"drop": ["ALL"]},
+    )
     assert spec["automountServiceAccountToken"] is False
 
 
 # --- Storage -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("stage, size, storage_class", [
-    ("prod", "500Gi", "standard-retain"), ("staging", "20Gi", "standard"), ("dev", "5Gi", "standard")])
+
+@pytest.mark.parametrize(
+    "stage, size, storage_class",
+    [("prod", "500Gi", "standard-retain"), ("staging", "20Gi", "standard"), ("dev", "5Gi", "standard")],
+)
 def test_pvc_size_and_class_per_stage(rendered, stage, size, storage_class):
     pvc = find(rendered[stage].manifests, "PersistentVolumeClaim", "postgres-backup-agents", f"agent-platform-{stage}")
-    assert pvc["spec"] == {"accessModes": ["ReadWriteOnce"], "storageClassName": storage_class,
-                           "resources": {"requests": {"storage": size}}}
+    assert pvc["spec"] == {
+        "accessModes": ["ReadWriteOnce"],
+        "storageClassName": storage_class,
+        "resources": {"requests": {"storage": size}},
+    }
 
 
 def test_pvc_is_mounted_at_backup_and_is_where_the_script_writes(rendered):
@@ -169,12 +201,18 @@ def test_pvc_is_mounted_at_backup_and_is_where_the_script_writes(rendered):
     assert env_of(the_container(job))["BACKUP_DIR"]["value"] == "/backup"
 
 
-@pytest.mark.parametrize("stage, namespace", [(stage, f"agent-platform-{stage}") for stage in STAGES],
-                         ids=[f"agent-platform-{stage}" for stage in STAGES])
+@pytest.mark.parametrize(
+    "stage, namespace",
+    [(stage, f"agent-platform-{stage}") for stage in STAGES],
+    ids=[f"agent-platform-{stage}" for stage in STAGES],
+)
 def test_backup_pvcs_fit_the_storage_quota(rendered, stage, namespace):
     hard = find(rendered[stage].manifests, "ResourceQuota", "quota", namespace)["spec"]["hard"]
-    pvcs = [m for m in rendered[stage].manifests
-            if m["kind"] == "PersistentVolumeClaim" and m["metadata"]["namespace"] == namespace]
+    pvcs = [
+        m
+        for m in rendered[stage].manifests
+        if m["kind"] == "PersistentVolumeClaim" and m["metadata"]["namespace"] == namespace
+    ]
     assert len(pvcs) <= int(hard["persistentvolumeclaims"])
     total = sum(parse_quantity(p["spec"]["resources"]["requests"]["storage"]) for p in pvcs)
     assert total <= parse_quantity(hard["requests.storage"])
@@ -184,18 +222,22 @@ def test_backup_pvcs_fit_the_storage_quota(rendered, stage, namespace):
 def test_backup_container_is_admitted_by_the_limit_range(rendered, stage, namespace):
     (limits,) = find(rendered[stage].manifests, "LimitRange", "limits", namespace)["spec"]["limits"]
     rejected = []
-    for job in (m for m in rendered[stage].manifests if m["kind"] == "CronJob" and m["metadata"]["namespace"] == namespace):
+    for job in (
+        m for m in rendered[stage].manifests if m["kind"] == "CronJob" and m["metadata"]["namespace"] == namespace
+    ):
         resources = the_container(job)["resources"]
         for resource in ("cpu", "memory"):
             request = parse_quantity(resources["requests"][resource])
             limit = parse_quantity(resources["limits"][resource])
-            if limit / request > parse_quantity(limits["maxLimitRequestRatio"][resource]) \
-                    or limit > parse_quantity(limits["max"][resource]):
+            if limit / request > parse_quantity(limits["maxLimitRequestRatio"][resource]) or limit > parse_quantity(
+                limits["max"][resource]
+            ):
                 rejected.append((job["metadata"]["name"], resource))
     assert rejected == []
 
 
 # --- NetworkPolicy -------------------------------------------------------------------------------
+
 
 def test_network_policy_selects_the_backup_pods(rendered):
     manifests = rendered["prod"].manifests
@@ -212,9 +254,15 @@ def test_network_policy_allows_no_ingress_and_egress_only_to_dns_and_postgres(re
     assert spec["policyTypes"] == ["Ingress", "Egress"]
     assert spec["ingress"] == []
     assert spec["egress"] == [
-        {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                 "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
-         "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]},
+        {
+            "to": [
+                {
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                }
+            ],
+            "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+        },
         {"ports": [{"protocol": "TCP", "port": 5432}]},
     ]
 
@@ -247,7 +295,7 @@ def run_backup(rendered, tmp_path):
         for variable in container["env"]:
             if "value" in variable:
                 value = variable["value"]
-                env[variable["name"]] = str(backup_dir) + value[len(mount):] if value.startswith(mount) else value
+                env[variable["name"]] = str(backup_dir) + value[len(mount) :] if value.startswith(mount) else value
             else:
                 env[variable["name"]] = f"fake-{variable['valueFrom']['secretKeyRef']['key']}"
         env["HOME"] = str(tmp_path)
@@ -272,8 +320,13 @@ def test_pg_dump_gets_the_connection_from_the_env(run_backup, tmp_path):
     process, _ = run_backup(f'printf "%s\\n" "$@" "PGPASSWORD=$PGPASSWORD" > "{record}"\necho dump\n')
     assert process.returncode == 0, process.stderr
     assert record.read_text().splitlines() == [
-        "--no-password", "--host=postgres.data.svc.cluster.local", "--port=5432", "--username=fake-username",
-        "--dbname=agents", "PGPASSWORD=fake-password"]
+        "--no-password",
+        "--host=postgres.data.svc.cluster.local",
+        "--port=5432",
+        "--username=fake-username",
+        "--dbname=agents",
+        "PGPASSWORD=fake-password",
+    ]
 
 
 def test_failing_pg_dump_fails_the_job_and_leaves_no_backup(run_backup):
@@ -296,5 +349,5 @@ def test_retention_keeps_the_newest_n(run_backup, rendered, tmp_path):
     remaining = sorted(p.name for p in backup_dir.iterdir() if p.name.startswith("agents-"))
     new = [name for name in remaining if name not in old]
     assert len(new) == 1 and BACKUP_FILE.match(new[0])
-    assert remaining == sorted([*old[-(retention - 1):], *new])
+    assert remaining == sorted([*old[-(retention - 1) :], *new])
     assert (backup_dir / "notes.txt").exists() and (backup_dir / "tasks-20200101T000000Z.sql.gz").exists()

@@ -11,15 +11,23 @@ import pytest
 from tests.conftest import REPOSITORY, STAGES, find
 
 SCHEMA = json.loads((REPOSITORY / "kube" / "crd_schemas" / "external-secrets.io_v1_ExternalSecret.json").read_text())
-AGENT_SECRETS = {"llm-api-keys", "redis-credentials", "jwt-signing-key", "oauth2-client",
-                 *(f"postgres-{db}-credentials" for db in ("agents", "tasks", "tools", "users", "tenants", "costs"))}
+AGENT_SECRETS = {
+    "llm-api-keys",
+    "redis-credentials",
+    "jwt-signing-key",
+    "oauth2-client",
+    *(f"postgres-{db}-credentials" for db in ("agents", "tasks", "tools", "users", "tenants", "costs")),
+}
 TRAINING_SECRETS = {f"postgres-{db}-credentials" for db in ("finetuning", "hpo", "datasets")}
 SECRET_LIKE = re.compile(r"PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE|CREDENTIAL", re.IGNORECASE)
 
 
 def external_secrets(manifests, namespace: str | None = None) -> list[dict]:
-    return [m for m in manifests if m["kind"] == "ExternalSecret"
-            and (namespace is None or m["metadata"]["namespace"] == namespace)]
+    return [
+        m
+        for m in manifests
+        if m["kind"] == "ExternalSecret" and (namespace is None or m["metadata"]["namespace"] == namespace)
+    ]
 
 
 def containers(manifest: dict) -> list[dict]:
@@ -67,10 +75,15 @@ def test_external_secrets_are_valid_against_the_crd_schema(rendered, stage):
         jsonschema.validate(manifest, SCHEMA, cls=jsonschema.Draft202012Validator)
 
 
-@pytest.mark.parametrize("namespace, database", [
-    ("agent-platform-prod", "agents"), ("agent-platform-prod", "costs"),
-    ("model-training-prod", "finetuning"), ("model-training-prod", "datasets"),
-])
+@pytest.mark.parametrize(
+    "namespace, database",
+    [
+        ("agent-platform-prod", "agents"),
+        ("agent-platform-prod", "costs"),
+        ("model-training-prod", "finetuning"),
+        ("model-training-prod", "datasets"),
+    ],
+)
 def test_database_credentials_external_secret(rendered, namespace, database):
     manifest = find(rendered["prod"].manifests, "ExternalSecret", f"postgres-{database}-credentials", namespace)
     assert manifest["spec"]["data"] == [
@@ -90,8 +103,11 @@ def test_llm_api_keys_external_secret(rendered):
 @pytest.mark.parametrize("stage", STAGES)
 def test_every_secret_key_ref_resolves_to_an_external_secret_key_in_the_same_namespace(rendered, stage):
     manifests = rendered[stage].manifests
-    provided = {(m["metadata"]["namespace"], m["spec"]["target"]["name"], item["secretKey"])
-                for m in external_secrets(manifests) for item in m["spec"]["data"]}
+    provided = {
+        (m["metadata"]["namespace"], m["spec"]["target"]["name"], item["secretKey"])
+        for m in external_secrets(manifests)
+        for item in m["spec"]["data"]
+    }
     referenced = set()
     for manifest in manifests:
         for container in containers(manifest):
@@ -107,16 +123,26 @@ def test_every_secret_key_ref_resolves_to_an_external_secret_key_in_the_same_nam
 @pytest.mark.parametrize("stage", STAGES)
 def test_every_external_secret_is_used_by_a_workload(rendered, stage):
     manifests = rendered[stage].manifests
-    used = {(m["metadata"]["namespace"], v["valueFrom"]["secretKeyRef"]["name"])
-            for m in manifests for c in containers(m) for v in c.get("env", []) if "secretKeyRef" in v.get("valueFrom", {})}
+    used = {
+        (m["metadata"]["namespace"], v["valueFrom"]["secretKeyRef"]["name"])
+        for m in manifests
+        for c in containers(m)
+        for v in c.get("env", [])
+        if "secretKeyRef" in v.get("valueFrom", {})
+    }
     created = {(m["metadata"]["namespace"], m["spec"]["target"]["name"]) for m in external_secrets(manifests)}
     assert created - used == set()
 
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_no_secret_like_env_variable_has_a_literal_value(rendered, stage):
-    literal = [(m["metadata"]["name"], v["name"]) for m in rendered[stage].manifests for c in containers(m)
-               for v in c.get("env", []) if SECRET_LIKE.search(v["name"]) and "valueFrom" not in v]
+    literal = [
+        (m["metadata"]["name"], v["name"])
+        for m in rendered[stage].manifests
+        for c in containers(m)
+        for v in c.get("env", [])
+        if SECRET_LIKE.search(v["name"]) and "valueFrom" not in v
+    ]
     assert literal == []
 
 

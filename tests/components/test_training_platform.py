@@ -14,8 +14,14 @@ from kube.quantity import parse_quantity
 from stacks.platform import components
 from tests.conftest import STAGES, find
 
-TRAINING_SERVICES = ("fine-tuning-service", "compression-service", "hpo-service", "evaluation-service",
-                     "data-service", "model-serving")
+TRAINING_SERVICES = (
+    "fine-tuning-service",
+    "compression-service",
+    "hpo-service",
+    "evaluation-service",
+    "data-service",
+    "model-serving",
+)
 PROD_NS = "model-training-prod"
 
 
@@ -39,6 +45,7 @@ def registry(rendered, stage: str = "prod") -> dict:
 
 # --- Namespace and quota -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_namespace_is_model_training_stage(rendered, stage):
     namespace = find(rendered[stage].manifests, "Namespace", f"model-training-{stage}")
@@ -60,8 +67,13 @@ def test_job_quota_admits_exactly_the_concurrent_jobs_and_their_gpus(rendered, s
 
 def test_prod_job_quota_holds_ten_jobs_of_the_stage_size(rendered):
     assert job_quota(rendered["prod"].manifests, PROD_NS)["hard"] == {
-        "pods": "10", "requests.nvidia.com/gpu": "10", "requests.cpu": "40", "requests.memory": "160Gi",
-        "limits.cpu": "80", "limits.memory": "320Gi"}
+        "pods": "10",
+        "requests.nvidia.com/gpu": "10",
+        "requests.cpu": "40",
+        "requests.memory": "160Gi",
+        "limits.cpu": "80",
+        "limits.memory": "320Gi",
+    }
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -87,7 +99,12 @@ def test_backup_jobs_do_not_count_against_the_training_jobs(rendered, stage):
 
 def test_prod_namespace_quota_is_the_stage_files(rendered):
     assert quota(rendered, "prod") == {
-        "requests.cpu": "48", "requests.memory": "192Gi", "limits.cpu": "96", "limits.memory": "384Gi", "pods": "40"}
+        "requests.cpu": "48",
+        "requests.memory": "192Gi",
+        "limits.cpu": "96",
+        "limits.memory": "384Gi",
+        "pods": "40",
+    }
 
 
 def test_gpu_quota_scales_with_gpus_per_job(environments):
@@ -131,9 +148,11 @@ def _peak(rendered, environments, stage: str) -> dict[str, Decimal]:
 def test_training_quota_fits_the_concurrent_jobs_beside_services_and_backups(rendered, environments, stage):
     hard = quota(rendered, stage)
     peak = _peak(rendered, environments, stage)
-    over = {key: (str(peak[key]), hard[key]) for key in ("requests.cpu", "requests.memory", "limits.cpu",
-                                                           "limits.memory", "pods")
-            if peak[key] > parse_quantity(hard[key])}
+    over = {
+        key: (str(peak[key]), hard[key])
+        for key in ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory", "pods")
+        if peak[key] > parse_quantity(hard[key])
+    }
     assert over == {}
 
 
@@ -148,6 +167,7 @@ def test_prod_training_job_fits_the_limit_range(rendered, environments):
 
 # --- Services ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_its_six_services(rendered, stage):
     objects = in_namespace(rendered[stage].manifests, f"model-training-{stage}")
@@ -160,57 +180,86 @@ def test_its_six_services(rendered, stage):
 @pytest.mark.parametrize("stage, replicas", [("prod", 2), ("staging", 2), ("dev", 1)])
 def test_services_run_fixed_replicas_without_an_hpa(rendered, stage, replicas):
     objects = in_namespace(rendered[stage].manifests, f"model-training-{stage}")
-    assert {m["metadata"]["name"]: m["spec"]["replicas"] for m in objects if m["kind"] == "Deployment"} == \
-        dict.fromkeys(TRAINING_SERVICES, replicas)
+    assert {
+        m["metadata"]["name"]: m["spec"]["replicas"] for m in objects if m["kind"] == "Deployment"
+    } == dict.fromkeys(TRAINING_SERVICES, replicas)
     assert [m for m in objects if m["kind"] == "HorizontalPodAutoscaler"] == []
 
 
 def test_prod_services_have_a_pdb_of_one(rendered):
-    pdbs = {m["metadata"]["name"]: m["spec"]["minAvailable"] for m in in_namespace(rendered["prod"].manifests, PROD_NS)
-            if m["kind"] == "PodDisruptionBudget"}
+    pdbs = {
+        m["metadata"]["name"]: m["spec"]["minAvailable"]
+        for m in in_namespace(rendered["prod"].manifests, PROD_NS)
+        if m["kind"] == "PodDisruptionBudget"
+    }
     assert pdbs == dict.fromkeys(TRAINING_SERVICES, 1)
 
 
 def test_prod_services_are_spread_like_the_agent_platform(rendered):
     spec = find(rendered["prod"].manifests, "Deployment", "model-serving", PROD_NS)["spec"]["template"]["spec"]
-    assert spec["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]["topologyKey"] == \
-        "kubernetes.io/hostname"
+    assert (
+        spec["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]["topologyKey"]
+        == "kubernetes.io/hostname"
+    )
     assert spec["topologySpreadConstraints"][0]["whenUnsatisfiable"] == "DoNotSchedule"
 
 
 def test_service_resources(rendered):
-    c = find(rendered["prod"].manifests, "Deployment", "fine-tuning-service", PROD_NS)["spec"]["template"]["spec"]["containers"][0]
+    c = find(rendered["prod"].manifests, "Deployment", "fine-tuning-service", PROD_NS)["spec"]["template"]["spec"][
+        "containers"
+    ][0]
     assert c["resources"] == {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "2Gi"}}
 
 
 def test_fine_tuning_service_may_manage_jobs_in_its_namespace(rendered):
     role = find(rendered["prod"].manifests, "Role", "fine-tuning-service", PROD_NS)
-    assert role["rules"] == [{"apiGroups": ["batch"], "resources": ["jobs"],
-                              "verbs": ["get", "list", "watch", "create", "delete"]}]
-    assert find(rendered["prod"].manifests, "ServiceAccount", "fine-tuning-service", PROD_NS)["automountServiceAccountToken"] is True
+    assert role["rules"] == [
+        {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list", "watch", "create", "delete"]}
+    ]
+    assert (
+        find(rendered["prod"].manifests, "ServiceAccount", "fine-tuning-service", PROD_NS)[
+            "automountServiceAccountToken"
+        ]
+        is True
+    )
 
 
 def test_hpo_service_reaches_fine_tuning_over_grpc(rendered):
     policy = find(rendered["prod"].manifests, "NetworkPolicy", "fine-tuning-service", PROD_NS)
-    assert {"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "hpo-service",
-                                                       "app.kubernetes.io/instance": "hpo-service-prod"}}}],
-            "ports": [{"protocol": "TCP", "port": 9090}]} in policy["spec"]["ingress"]
+    assert {
+        "from": [
+            {
+                "podSelector": {
+                    "matchLabels": {
+                        "app.kubernetes.io/name": "hpo-service",
+                        "app.kubernetes.io/instance": "hpo-service-prod",
+                    }
+                }
+            }
+        ],
+        "ports": [{"protocol": "TCP", "port": 9090}],
+    } in policy["spec"]["ingress"]
 
 
 def test_training_egress_reaches_object_storage_on_public_https_only(rendered):
     policy = find(rendered["prod"].manifests, "NetworkPolicy", "model-serving", PROD_NS)
-    assert {"ports": [{"protocol": "TCP", "port": 443}],
-            "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}}]} \
-        in policy["spec"]["egress"]
+    assert {
+        "ports": [{"protocol": "TCP", "port": 443}],
+        "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}}],
+    } in policy["spec"]["egress"]
 
 
 def test_prod_training_services_have_a_vpa(rendered):
-    vpas = {m["metadata"]["name"] for m in in_namespace(rendered["prod"].manifests, PROD_NS)
-            if m["kind"] == "VerticalPodAutoscaler"}
+    vpas = {
+        m["metadata"]["name"]
+        for m in in_namespace(rendered["prod"].manifests, PROD_NS)
+        if m["kind"] == "VerticalPodAutoscaler"
+    }
     assert vpas == set(TRAINING_SERVICES)
 
 
 # --- Integrator registry -------------------------------------------------------------------------
+
 
 def test_registry_declares_the_train_optimise_deploy_workflow(rendered):
     assert registry(rendered)["workflow"] == ["train", "optimise", "deploy"]
@@ -248,6 +297,7 @@ def test_registry_endpoints_are_existing_service_ports(rendered):
 
 # --- Backups, secrets, alerts --------------------------------------------------------------------
 
+
 def test_training_databases_are_backed_up_in_the_training_namespace(rendered):
     jobs = {m["metadata"]["name"] for m in in_namespace(rendered["prod"].manifests, PROD_NS) if m["kind"] == "CronJob"}
     assert jobs == {"postgres-backup-finetuning", "postgres-backup-hpo", "postgres-backup-datasets"}
@@ -256,7 +306,13 @@ def test_training_databases_are_backed_up_in_the_training_namespace(rendered):
 def test_training_alerts_are_in_the_training_namespace(rendered):
     rule = find(rendered["prod"].manifests, "PrometheusRule", "model-training-alerts", PROD_NS)
     alerts = {r["alert"]: r for group in rule["spec"]["groups"] for r in group["rules"]}
-    assert set(alerts) == {"ServiceDown", "SlowResponse", "HealthCheckFailing", "WorkflowFailureRate", "HighMemoryOfLimit",
-                           "HighApiErrorRate"}
+    assert set(alerts) == {
+        "ServiceDown",
+        "SlowResponse",
+        "HealthCheckFailing",
+        "WorkflowFailureRate",
+        "HighMemoryOfLimit",
+        "HighApiErrorRate",
+    }
     assert {r["labels"]["namespace"] for r in alerts.values()} == {PROD_NS}
     assert alerts["SlowResponse"]["expr"].endswith("> 2")

@@ -41,7 +41,10 @@ def test_invalid_example_fails(path):
     document = _load(path)
     kind = path.name.split(".")[0]
     # The v1beta1 example keeps its wrong apiVersion: validate it with the v1 schema it claims to be.
-    api_version = {"ExternalSecret": "external-secrets.io/v1", "PrometheusRule": "monitoring.coreos.com/v1",
-                   "ServiceMonitor": "monitoring.coreos.com/v1",
-                   "VerticalPodAutoscaler": "autoscaling.k8s.io/v1"}[kind]
+    api_version = {
+        "ExternalSecret": "external-secrets.io/v1",
+        "PrometheusRule": "monitoring.coreos.com/v1",
+        "ServiceMonitor": "monitoring.coreos.com/v1",
+        "VerticalPodAutoscaler": "autoscaling.k8s.io/v1",
+    }[kind]
     assert list(crd_validator(api_version, kind).iter_errors(document)), f"{path.name} was accepted"

@@ -7,28 +7,38 @@ import pytest
 from kube.images import DEFAULT_REGISTRY, ImageReference, InvalidImage, parse_image
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
-PROD_AGENT = ("registry.agentflow.example.com/agentflow/agent-service:1.4.2@sha256:"
-              "707a54d1a09fa674fc62653f968b4ce4a2bd12853296eb31d4017e40904ab8be")
+PROD_AGENT = (
+    "registry.agentflow.example.com/agentflow/agent-service:1.4.2@sha256:"
+    "707a54d1a09fa674fc62653f968b4ce4a2bd12853296eb31d4017e40904ab8be"
+)
 
 
-@pytest.mark.parametrize("text, registry, repository, tag, digest", [
-    ("nginx", "docker.io", "nginx", None, None),
-    ("nginx:1.25", "docker.io", "nginx", "1.25", None),
-    ("library/nginx:1.25", "docker.io", "library/nginx", "1.25", None),
-    ("docker.io/library/postgres:16.4", "docker.io", "library/postgres", "16.4", None),
-    ("ghcr.io/org/app:v1", "ghcr.io", "org/app", "v1", None),
-    ("localhost/app", "localhost", "app", None, None),
-    ("localhost:5000/app:1", "localhost:5000", "app", "1", None),
-    ("registry.example.com:5000/team/app:1.2.3", "registry.example.com:5000", "team/app", "1.2.3", None),
-    (f"registry.example.com/team/app:1.2.3@{DIGEST}", "registry.example.com", "team/app", "1.2.3", DIGEST),
-    (f"app@{DIGEST}", "docker.io", "app", None, DIGEST),
-    ("Registry.Example.com/app", "Registry.Example.com", "app", None, None),  # upper case only in the host
-    ("localhost:5000", "docker.io", "localhost", "5000", None),  # no slash: a name and a tag
-    ("a/b/c/d:x_Y.z-1", "docker.io", "a/b/c/d", "x_Y.z-1", None),
-    ("a__b/c--d/e.f", "docker.io", "a__b/c--d/e.f", None, None),
-    (PROD_AGENT, "registry.agentflow.example.com", "agentflow/agent-service", "1.4.2",
-     "sha256:707a54d1a09fa674fc62653f968b4ce4a2bd12853296eb31d4017e40904ab8be"),
-])
+@pytest.mark.parametrize(
+    "text, registry, repository, tag, digest",
+    [
+        ("nginx", "docker.io", "nginx", None, None),
+        ("nginx:1.25", "docker.io", "nginx", "1.25", None),
+        ("library/nginx:1.25", "docker.io", "library/nginx", "1.25", None),
+        ("docker.io/library/postgres:16.4", "docker.io", "library/postgres", "16.4", None),
+        ("ghcr.io/org/app:v1", "ghcr.io", "org/app", "v1", None),
+        ("localhost/app", "localhost", "app", None, None),
+        ("localhost:5000/app:1", "localhost:5000", "app", "1", None),
+        ("registry.example.com:5000/team/app:1.2.3", "registry.example.com:5000", "team/app", "1.2.3", None),
+        (f"registry.example.com/team/app:1.2.3@{DIGEST}", "registry.example.com", "team/app", "1.2.3", DIGEST),
+        (f"app@{DIGEST}", "docker.io", "app", None, DIGEST),
+        ("Registry.Example.com/app", "Registry.Example.com", "app", None, None),  # upper case only in the host
+        ("localhost:5000", "docker.io", "localhost", "5000", None),  # no slash: a name and a tag
+        ("a/b/c/d:x_Y.z-1", "docker.io", "a/b/c/d", "x_Y.z-1", None),
+        ("a__b/c--d/e.f", "docker.io", "a__b/c--d/e.f", None, None),
+        (
+            PROD_AGENT,
+            "registry.agentflow.example.com",
+            "agentflow/agent-service",
+            "1.4.2",
+            "sha256:707a54d1a09fa674fc62653f968b4ce4a2bd12853296eb31d4017e40904ab8be",
+        ),
+    ],
+)
 def test_parse_image(text, registry, repository, tag, digest):
     assert parse_image(text) == ImageReference(registry=registry, repository=repository, tag=tag, digest=digest)
 
@@ -44,35 +54,41 @@ def test_a_tag_of_128_characters_is_the_longest():
         parse_image("app:" + "a" * 129)
 
 
-@pytest.mark.parametrize("text", [
-    "registry/Bad Image:tag",
-    "App:1",  # upper case in the repository
-    "registry.example.com/Team/app:1",
-    "registry.example.com/team/App",
-    "",
-    "app:",
-    ":tag",
-    "app:-tag",
-    "app:.tag",
-    "a:b:c",
-    "a___b",
-    "a..b",
-    "-app",
-    "app-",
-    "registry.example.com/",
-    "app@sha256:abc",  # too short for any digest
-    "app@" + "0" * 64,  # no algorithm
-    "app@sha256:" + "g" * 64,
-    "https://registry.example.com/app:1",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "registry/Bad Image:tag",
+        "App:1",  # upper case in the repository
+        "registry.example.com/Team/app:1",
+        "registry.example.com/team/App",
+        "",
+        "app:",
+        ":tag",
+        "app:-tag",
+        "app:.tag",
+        "a:b:c",
+        "a___b",
+        "a..b",
+        "-app",
+        "app-",
+        "registry.example.com/",
+        "app@sha256:abc",  # too short for any digest
+        "app@" + "0" * 64,  # no algorithm
+        "app@sha256:" + "g" * 64,
+        "https://registry.example.com/app:1",
+    ],
+)
 def test_not_an_image_reference(text):
     with pytest.raises(InvalidImage) as caught:
         parse_image(text)
     assert str(caught.value) == f"{text!r} is not an image reference (registry/repository:tag[@sha256:<64 hex>])"
 
 
-@pytest.mark.parametrize("digest", ["sha256:" + "A" * 64, "sha256:" + "a" * 63, "sha256:" + "a" * 65,
-                                    "sha256:" + "a" * 40], ids=["upper-case", "63", "65", "40"])
+@pytest.mark.parametrize(
+    "digest",
+    ["sha256:" + "A" * 64, "sha256:" + "a" * 63, "sha256:" + "a" * 65, "sha256:" + "a" * 40],
+    ids=["upper-case", "63", "65", "40"],
+)
 def test_a_sha256_digest_is_64_lower_case_hex(digest):
     text = f"app@{digest}"
     with pytest.raises(InvalidImage) as caught:
@@ -88,12 +104,15 @@ def test_a_name_longer_than_255_characters_is_rejected():
     assert parse_image("registry.example.com/" + "a" * 234).repository == "a" * 234  # 255 exactly
 
 
-@pytest.mark.parametrize("text, version", [
-    ("app:1.4.2", "1.4.2"),
-    (f"app:1.4.2@{DIGEST}", "1.4.2"),
-    (f"app@{DIGEST}", "0123456789ab"),
-    ("app", "latest"),
-])
+@pytest.mark.parametrize(
+    "text, version",
+    [
+        ("app:1.4.2", "1.4.2"),
+        (f"app:1.4.2@{DIGEST}", "1.4.2"),
+        (f"app@{DIGEST}", "0123456789ab"),
+        ("app", "latest"),
+    ],
+)
 def test_version(text, version):
     assert parse_image(text).version == version
 

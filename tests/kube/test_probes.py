@@ -17,9 +17,17 @@ def test_probe_fields_default_as_the_api_server_sets_them():
 
 
 def test_long_running_containers_are_regular_ones_and_sidecars():
-    template = pod_template({"kind": "Pod", "metadata": {"name": "p"}, "spec": {
-        "initContainers": [{"name": "init"}, {"name": "proxy", "restartPolicy": "Always"}],
-        "containers": [{"name": "app"}], "ephemeralContainers": [{"name": "debug"}]}})
+    template = pod_template(
+        {
+            "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {
+                "initContainers": [{"name": "init"}, {"name": "proxy", "restartPolicy": "Always"}],
+                "containers": [{"name": "app"}],
+                "ephemeralContainers": [{"name": "debug"}],
+            },
+        }
+    )
     assert [c.name for c in long_running(template)] == ["proxy", "app"]
 
 
@@ -30,24 +38,30 @@ def test_grace_period_defaults_to_30_seconds():
     assert grace_period(pod_template(pod)).value == 60
 
 
-@pytest.mark.parametrize("pre_stop, found", [
-    ({"sleep": {"seconds": 10}}, ("lifecycle.preStop.sleep.seconds", 10)),
-    ({"sleep": {"seconds": 10.0}}, ("lifecycle.preStop.sleep.seconds", 10)),
-    ({"exec": {"command": ["sleep", "10"]}}, ("lifecycle.preStop.exec.command", 10)),
-    ({"exec": {"command": ["/bin/sleep", "1m", "30s"]}}, ("lifecycle.preStop.exec.command", 90)),
-    ({"exec": {"command": ["sleep", "1.5"]}}, ("lifecycle.preStop.exec.command", 1.5)),
-    ({"exec": {"command": ["sh", "-c", "sleep 10"]}}, ("lifecycle.preStop.exec.command", 10)),
-    ({"exec": {"command": ["/bin/bash", "-c", "sleep 5 && nginx -s quit; sleep 2s"]}}, ("lifecycle.preStop.exec.command", 7)),
-    ({"exec": {"command": ["sh", "-c", "nginx -s quit"]}}, None),
-    ({"exec": {"command": ["sh", "-c", "sleep $DELAY"]}}, None),
-    ({"exec": {"command": ["sh", "-c", "usleep 500000"]}}, None),
-    ({"exec": {"command": ["sleep", "soon"]}}, None),
-    ({"exec": {"command": ["sleep"]}}, None),
-    ({"exec": {"command": ["sh", "-c"]}}, None),
-    ({"exec": {"command": "sleep 10"}}, None),
-    ({"httpGet": {"path": "/drain", "port": 8080}}, None),
-    ("junk", None),
-])
+@pytest.mark.parametrize(
+    "pre_stop, found",
+    [
+        ({"sleep": {"seconds": 10}}, ("lifecycle.preStop.sleep.seconds", 10)),
+        ({"sleep": {"seconds": 10.0}}, ("lifecycle.preStop.sleep.seconds", 10)),
+        ({"exec": {"command": ["sleep", "10"]}}, ("lifecycle.preStop.exec.command", 10)),
+        ({"exec": {"command": ["/bin/sleep", "1m", "30s"]}}, ("lifecycle.preStop.exec.command", 90)),
+        ({"exec": {"command": ["sleep", "1.5"]}}, ("lifecycle.preStop.exec.command", 1.5)),
+        ({"exec": {"command": ["sh", "-c", "sleep 10"]}}, ("lifecycle.preStop.exec.command", 10)),
+        (
+            {"exec": {"command": ["/bin/bash", "-c", "sleep 5 && nginx -s quit; sleep 2s"]}},
+            ("lifecycle.preStop.exec.command", 7),
+        ),
+        ({"exec": {"command": ["sh", "-c", "nginx -s quit"]}}, None),
+        ({"exec": {"command": ["sh", "-c", "sleep $DELAY"]}}, None),
+        ({"exec": {"command": ["sh", "-c", "usleep 500000"]}}, None),
+        ({"exec": {"command": ["sleep", "soon"]}}, None),
+        ({"exec": {"command": ["sleep"]}}, None),
+        ({"exec": {"command": ["sh", "-c"]}}, None),
+        ({"exec": {"command": "sleep 10"}}, None),
+        ({"httpGet": {"path": "/drain", "port": 8080}}, None),
+        ("junk", None),
+    ],
+)
 def test_prestop_sleep(pre_stop, found):
     assert prestop_sleep({"name": "c", "lifecycle": {"preStop": pre_stop}}) == found
 

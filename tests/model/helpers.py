@@ -39,7 +39,7 @@ class Edited:
     def at(self, needle: str) -> tuple[int, int]:
         """Line and column of the first occurrence of needle inside the inserted text."""
         offset = self.text.find(needle, self.start, self.end)
-        assert offset >= 0, f"{needle!r} is not part of the inserted text {self.text[self.start:self.end]!r}"
+        assert offset >= 0, f"{needle!r} is not part of the inserted text {self.text[self.start : self.end]!r}"
         return position(self.text, offset)
 
     def find(self, needle: str) -> tuple[int, int]:
@@ -73,7 +73,7 @@ def edit(directory: Path, file: str, old: str | Line, new: str) -> Edited:
     count = text.count(old)
     assert count == 1, f"{old!r} occurs {count} times in {file}; make the edit anchor unique"
     start = text.index(old)
-    edited = text[:start] + new + text[start + len(old):]
+    edited = text[:start] + new + text[start + len(old) :]
     path.write_text(edited, encoding="utf-8")
     return Edited(path, edited, start, start + len(new))
 

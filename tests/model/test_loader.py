@@ -9,24 +9,36 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from functools import lru_cache
+from functools import cache
 
 import pytest
 import yaml
 
 from model.environment import CpuMemory, Probe, Probes, Resources, Tenant
-from model.errors import InvalidEnvironment
 from model.loader import load_environment, load_environments, load_stage_order
 from tests.conftest import ENVIRONMENTS, STAGES
 from tests.model.helpers import Line, edit
 
-PLATFORM_SERVICES = ("agent-service", "task-service", "tool-service", "user-service", "tenant-service",
-                     "cost-service", "monitoring-service")
-TRAINING_SERVICES = ("fine-tuning-service", "compression-service", "hpo-service", "evaluation-service",
-                     "data-service", "model-serving")
+PLATFORM_SERVICES = (
+    "agent-service",
+    "task-service",
+    "tool-service",
+    "user-service",
+    "tenant-service",
+    "cost-service",
+    "monitoring-service",
+)
+TRAINING_SERVICES = (
+    "fine-tuning-service",
+    "compression-service",
+    "hpo-service",
+    "evaluation-service",
+    "data-service",
+    "model-serving",
+)
 
 
-@lru_cache(maxsize=None)
+@cache
 def raw(file: str) -> dict:
     """A stage file as PyYAML reads it (an independent reader: the expectation, not the code under test)."""
     return yaml.safe_load((ENVIRONMENTS / file).read_text(encoding="utf-8"))
@@ -47,6 +59,7 @@ def resources(block: dict) -> Resources:
 
 
 # --- stages and their order -------------------------------------------------------------------
+
 
 def test_stage_order_is_dev_staging_prod():
     assert load_stage_order(ENVIRONMENTS) == ("dev", "staging", "prod")
@@ -75,6 +88,7 @@ def test_an_environment_is_frozen(environments):
 
 # --- services ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_every_stage_has_the_reference_platform_services_in_file_order(environments, stage):
     assert tuple(s.name for s in environments[stage].services) == PLATFORM_SERVICES
@@ -93,11 +107,13 @@ def test_service_catalogue_comes_from_defaults(environments):
     assert agent.egress == tuple(written["egress"])
     assert agent.calls == tuple(written["calls"])
     assert {name: (ref.secret, ref.key) for name, ref in agent.secret_env.items()} == {
-        name: (ref["secret"], ref["key"]) for name, ref in written["secret_env"].items()}
+        name: (ref["secret"], ref["key"]) for name, ref in written["secret_env"].items()
+    }
     assert agent.ingress_path == written["ingress_path"]
 
 
 # --- defaults under stage files ---------------------------------------------------------------
+
 
 def test_dev_probes_come_from_defaults(environments):
     assert "pod" not in raw("dev.yaml")
@@ -125,12 +141,16 @@ def test_override_merges_key_by_key_keeping_the_rest_of_the_default(environments
     own = raw("defaults.yaml")["services"]["task-service"]["autoscaling"]
     scaling = service(environments["prod"], "task-service").autoscaling
     # Not set in prod.yaml: defaults.yaml's service_defaults and its task-service entry still apply.
-    assert (scaling.cpu_utilization, scaling.memory_utilization) == (shared["cpu_utilization"],
-                                                                     shared["memory_utilization"])
+    assert (scaling.cpu_utilization, scaling.memory_utilization) == (
+        shared["cpu_utilization"],
+        shared["memory_utilization"],
+    )
     scale_down = shared["behavior"]["scale_down"]
     assert scaling.behavior.scale_down.stabilization_seconds == scale_down["stabilization_seconds"]
-    assert (scaling.queue.metric, scaling.queue.average_value) == (own["queue"]["metric"],
-                                                                   own["queue"]["average_value"])
+    assert (scaling.queue.metric, scaling.queue.average_value) == (
+        own["queue"]["metric"],
+        own["queue"]["average_value"],
+    )
 
 
 def test_prod_agent_service_resources_override_wins(environments):
@@ -144,7 +164,9 @@ def test_a_service_without_own_settings_takes_its_stage_service_defaults(environ
     stage_defaults = raw("prod.yaml")["service_defaults"]
     tool = service(environments["prod"], "tool-service")
     assert (tool.autoscaling.min_replicas, tool.autoscaling.max_replicas) == (
-        stage_defaults["autoscaling"]["min_replicas"], stage_defaults["autoscaling"]["max_replicas"])
+        stage_defaults["autoscaling"]["min_replicas"],
+        stage_defaults["autoscaling"]["max_replicas"],
+    )
     assert tool.resources == resources(stage_defaults["resources"])
     assert tool.pdb.min_available == stage_defaults["pdb"]["min_available"]
     assert tool.vpa.enabled is True
@@ -154,7 +176,9 @@ def test_dev_takes_the_shared_service_defaults_where_it_sets_nothing(environment
     task = service(environments["dev"], "task-service")
     dev_scaling = raw("dev.yaml")["service_defaults"]["autoscaling"]
     assert (task.autoscaling.min_replicas, task.autoscaling.max_replicas) == (
-        dev_scaling["min_replicas"], dev_scaling["max_replicas"])
+        dev_scaling["min_replicas"],
+        dev_scaling["max_replicas"],
+    )
     assert "resources" not in raw("dev.yaml")["service_defaults"]
     assert task.resources == resources(raw("defaults.yaml")["service_defaults"]["resources"])
 
@@ -193,6 +217,7 @@ def test_a_setting_no_stage_file_names_comes_from_defaults(environments):
 
 # --- the release ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_release_is_the_stage_files_own(environments, stage):
     written = raw(f"{stage}.yaml")["release"]
@@ -227,28 +252,44 @@ def test_release_config_keys_are_not_mistaken_for_quantities(environments_copy, 
 
 # --- tenants and plans ------------------------------------------------------------------------
 
+
 def test_a_tenant_takes_its_plan_values(environments):
     enterprise = raw("defaults.yaml")["plans"]["enterprise"]
     assert tenant(environments["prod"], "acme") == Tenant(
-        name="acme", plan="enterprise", max_concurrent_agents=enterprise["max_concurrent_agents"],
-        max_tasks_per_minute=enterprise["max_tasks_per_minute"], features=tuple(enterprise["features"]))
+        name="acme",
+        plan="enterprise",
+        max_concurrent_agents=enterprise["max_concurrent_agents"],
+        max_tasks_per_minute=enterprise["max_tasks_per_minute"],
+        features=tuple(enterprise["features"]),
+    )
 
 
 def test_a_tenant_entry_overrides_its_plan(environments):
     small = raw("defaults.yaml")["plans"]["small"]
     assert small["features"] != ["sso"]
     assert tenant(environments["prod"], "initech") == Tenant(
-        name="initech", plan="small", max_concurrent_agents=small["max_concurrent_agents"],
-        max_tasks_per_minute=small["max_tasks_per_minute"], features=("sso",))
+        name="initech",
+        plan="small",
+        max_concurrent_agents=small["max_concurrent_agents"],
+        max_tasks_per_minute=small["max_tasks_per_minute"],
+        features=("sso",),
+    )
 
 
 def test_a_tenant_may_override_a_limit_of_its_plan(environments_copy):
-    edit(environments_copy, "prod.yaml", "  globex: {plan: standard}\n",
-         "  globex: {plan: standard, max_tasks_per_minute: 1234}\n")
+    edit(
+        environments_copy,
+        "prod.yaml",
+        "  globex: {plan: standard}\n",
+        "  globex: {plan: standard, max_tasks_per_minute: 1234}\n",
+    )
     globex = tenant(load_environment(environments_copy, "prod"), "globex")
     standard = raw("defaults.yaml")["plans"]["standard"]
     assert (globex.max_tasks_per_minute, globex.max_concurrent_agents, globex.features) == (
-        1234, standard["max_concurrent_agents"], tuple(standard["features"]))
+        1234,
+        standard["max_concurrent_agents"],
+        tuple(standard["features"]),
+    )
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -263,6 +304,7 @@ def test_plans_are_shared(environments):
 
 # --- what loads -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("schedule", ["@hourly", "*/30 * * * *", "0 2 * * *", "@daily", "15 */6 * * 1-5"])
 def test_a_valid_backup_schedule_loads(environments_copy, schedule):
     edit(environments_copy, "prod.yaml", Line("  schedule: "), f'  schedule: "{schedule}"\n')
@@ -273,4 +315,5 @@ def test_a_bad_default_that_every_stage_overrides_does_not_matter(environments_c
     assert all("schedule" in raw(f"{stage}.yaml")["backup"] for stage in STAGES)
     edit(environments_copy, "defaults.yaml", Line("  schedule: "), '  schedule: "61 * * * *"\n')
     assert [env.backup.schedule for env in load_environments(environments_copy)] == [
-        raw(f"{stage}.yaml")["backup"]["schedule"] for stage in STAGES]
+        raw(f"{stage}.yaml")["backup"]["schedule"] for stage in STAGES
+    ]

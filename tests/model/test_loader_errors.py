@@ -19,7 +19,17 @@ from model.errors import InputError, InvalidEnvironment, UnknownStage
 from model.loader import load_environment, load_environments
 from tests.conftest import ENVIRONMENTS, REPOSITORY
 from tests.model.helpers import (
-    Edited, Line, assert_located, edit, load_error, only_problem, position, report_lines, run_cli, same_file, tree,
+    Edited,
+    Line,
+    assert_located,
+    edit,
+    load_error,
+    only_problem,
+    position,
+    report_lines,
+    run_cli,
+    same_file,
+    tree,
 )
 
 # Edit anchors in prod.yaml. A Line is the whole line starting so, whatever its value today.
@@ -49,99 +59,273 @@ class Case:
 
 CASES = [
     # unknown keys and wrong types (the JSON Schema)
-    Case("unknown-key-near-miss", "prod.yaml", TASK_SERVICE, TASK_SERVICE + "    replica: 3\n",
-         at="replica", key_path="services.task-service.replica", message="unknown key 'replica'",
-         hint="did you mean 'replicas'? allowed keys here: api_access, autoscaling,"),
-    Case("unknown-key-in-defaults", "defaults.yaml", "\n  tool-service:\n", "\n  tool-service:\n    egres: [redis]\n",
-         at="egres", key_path="services.tool-service.egres", message="unknown key 'egres'",
-         hint="did you mean 'egress'?"),
-    Case("unknown-top-level-key", "prod.yaml", "\ntenants:\n", "\ntenant:\n  x: 1\ntenants:\n",
-         at="tenant", key_path="tenant", message="unknown key 'tenant'", hint="did you mean 'tenants'?"),
-    Case("string-for-integer", "prod.yaml", TASK_SERVICE, TASK_SERVICE + '    replicas: "3"\n',
-         at="replicas", key_path="services.task-service.replicas", message="expected integer, got string '3'",
-         hint=""),
-    Case("unquoted-version", "prod.yaml", Line("  version: "), "  version: 2026.11\n",
-         at="version", key_path="release.version", message="expected string, got number 2026.11",
-         hint="quote"),
-    Case("enum", "prod.yaml", Line("  zone_spread: "), "  zone_spread: Always\n",
-         at="zone_spread", key_path="availability.zone_spread",
-         message="is 'Always', expected one of 'DoNotSchedule', 'ScheduleAnyway', 'none'", hint=""),
+    Case(
+        "unknown-key-near-miss",
+        "prod.yaml",
+        TASK_SERVICE,
+        TASK_SERVICE + "    replica: 3\n",
+        at="replica",
+        key_path="services.task-service.replica",
+        message="unknown key 'replica'",
+        hint="did you mean 'replicas'? allowed keys here: api_access, autoscaling,",
+    ),
+    Case(
+        "unknown-key-in-defaults",
+        "defaults.yaml",
+        "\n  tool-service:\n",
+        "\n  tool-service:\n    egres: [redis]\n",
+        at="egres",
+        key_path="services.tool-service.egres",
+        message="unknown key 'egres'",
+        hint="did you mean 'egress'?",
+    ),
+    Case(
+        "unknown-top-level-key",
+        "prod.yaml",
+        "\ntenants:\n",
+        "\ntenant:\n  x: 1\ntenants:\n",
+        at="tenant",
+        key_path="tenant",
+        message="unknown key 'tenant'",
+        hint="did you mean 'tenants'?",
+    ),
+    Case(
+        "string-for-integer",
+        "prod.yaml",
+        TASK_SERVICE,
+        TASK_SERVICE + '    replicas: "3"\n',
+        at="replicas",
+        key_path="services.task-service.replicas",
+        message="expected integer, got string '3'",
+        hint="",
+    ),
+    Case(
+        "unquoted-version",
+        "prod.yaml",
+        Line("  version: "),
+        "  version: 2026.11\n",
+        at="version",
+        key_path="release.version",
+        message="expected string, got number 2026.11",
+        hint="quote",
+    ),
+    Case(
+        "enum",
+        "prod.yaml",
+        Line("  zone_spread: "),
+        "  zone_spread: Always\n",
+        at="zone_spread",
+        key_path="availability.zone_spread",
+        message="is 'Always', expected one of 'DoNotSchedule', 'ScheduleAnyway', 'none'",
+        hint="",
+    ),
     # bounds and quantities
-    Case("min-above-max", "prod.yaml", TASK_SCALING, "{min_replicas: 25, max_replicas: 20}",
-         at="min_replicas", key_path="services.task-service.autoscaling.min_replicas",
-         message="min_replicas 25 is above max_replicas 20", hint="min_replicas must be <= max_replicas"),
-    Case("quantity-512MB", "prod.yaml", AGENT_REQUESTS, "requests: {cpu: 500m, memory: 512MB}",
-         at="memory: 512MB", key_path="services.agent-service.resources.requests.memory",
-         message="'512MB' is not a Kubernetes quantity", hint="such as 500m, 2, 512Mi or 4Gi"),
-    Case("quantity-1K", "prod.yaml", AGENT_REQUESTS, "requests: {cpu: 1K, memory: 1Gi}",
-         at="cpu: 1K", key_path="services.agent-service.resources.requests.cpu",
-         message="'1K' is not a Kubernetes quantity", hint="decimal k M G T P E"),
-    Case("quantity-abc", "prod.yaml", AGENT_REQUESTS, "requests: {cpu: abc, memory: 1Gi}",
-         at="cpu: abc", key_path="services.agent-service.resources.requests.cpu",
-         message="'abc' is not a Kubernetes quantity", hint="such as 500m, 2, 512Mi or 4Gi"),
-    Case("quantity-in-defaults", "defaults.yaml", Line("  tmp_size: "), "  tmp_size: 256MB\n", stage="dev",
-         at="tmp_size", key_path="pod.tmp_size", message="'256MB' is not a Kubernetes quantity", hint="not MB or GB"),
-    Case("cpu-request-above-limit", "prod.yaml", AGENT_REQUESTS, "requests: {cpu: 1500m, memory: 1Gi}",
-         at="cpu: 1500m", key_path="services.agent-service.resources.requests.cpu",
-         message="request 1500m is above the limit 1000m", hint="raise the limit or lower the request"),
-    Case("memory-request-above-limit", "prod.yaml", AGENT_REQUESTS, "requests: {cpu: 500m, memory: 3Gi}",
-         at="memory: 3Gi", key_path="services.agent-service.resources.requests.memory",
-         message="request 3Gi is above the limit 2Gi", hint="raise the limit or lower the request"),
+    Case(
+        "min-above-max",
+        "prod.yaml",
+        TASK_SCALING,
+        "{min_replicas: 25, max_replicas: 20}",
+        at="min_replicas",
+        key_path="services.task-service.autoscaling.min_replicas",
+        message="min_replicas 25 is above max_replicas 20",
+        hint="min_replicas must be <= max_replicas",
+    ),
+    Case(
+        "quantity-512MB",
+        "prod.yaml",
+        AGENT_REQUESTS,
+        "requests: {cpu: 500m, memory: 512MB}",
+        at="memory: 512MB",
+        key_path="services.agent-service.resources.requests.memory",
+        message="'512MB' is not a Kubernetes quantity",
+        hint="such as 500m, 2, 512Mi or 4Gi",
+    ),
+    Case(
+        "quantity-1K",
+        "prod.yaml",
+        AGENT_REQUESTS,
+        "requests: {cpu: 1K, memory: 1Gi}",
+        at="cpu: 1K",
+        key_path="services.agent-service.resources.requests.cpu",
+        message="'1K' is not a Kubernetes quantity",
+        hint="decimal k M G T P E",
+    ),
+    Case(
+        "quantity-abc",
+        "prod.yaml",
+        AGENT_REQUESTS,
+        "requests: {cpu: abc, memory: 1Gi}",
+        at="cpu: abc",
+        key_path="services.agent-service.resources.requests.cpu",
+        message="'abc' is not a Kubernetes quantity",
+        hint="such as 500m, 2, 512Mi or 4Gi",
+    ),
+    Case(
+        "quantity-in-defaults",
+        "defaults.yaml",
+        Line("  tmp_size: "),
+        "  tmp_size: 256MB\n",
+        stage="dev",
+        at="tmp_size",
+        key_path="pod.tmp_size",
+        message="'256MB' is not a Kubernetes quantity",
+        hint="not MB or GB",
+    ),
+    Case(
+        "cpu-request-above-limit",
+        "prod.yaml",
+        AGENT_REQUESTS,
+        "requests: {cpu: 1500m, memory: 1Gi}",
+        at="cpu: 1500m",
+        key_path="services.agent-service.resources.requests.cpu",
+        message="request 1500m is above the limit 1000m",
+        hint="raise the limit or lower the request",
+    ),
+    Case(
+        "memory-request-above-limit",
+        "prod.yaml",
+        AGENT_REQUESTS,
+        "requests: {cpu: 500m, memory: 3Gi}",
+        at="memory: 3Gi",
+        key_path="services.agent-service.resources.requests.memory",
+        message="request 3Gi is above the limit 2Gi",
+        hint="raise the limit or lower the request",
+    ),
     # cron
-    Case("cron-four-fields", "prod.yaml", SCHEDULE, '  schedule: "0 2 * *"\n',
-         at="schedule", key_path="backup.schedule",
-         message="'0 2 * *': has 4 fields; a CronJob schedule has 5 (minute hour day-of-month month day-of-week)",
-         hint="write five fields"),
-    Case("cron-minute-61", "prod.yaml", SCHEDULE, '  schedule: "61 * * * *"\n',
-         at="schedule", key_path="backup.schedule",
-         message="'61 * * * *': minute 61 is outside 0-59", hint="e.g. '*/30 * * * *', or @hourly"),
-    Case("cron-time-zone", "prod.yaml", SCHEDULE, '  schedule: "TZ=UTC 0 2 * * *"\n', at="schedule",
-         key_path="backup.schedule",
-         message="'TZ=UTC 0 2 * * *': has a time zone in it, which CronJob refuses; set spec.timeZone instead",
-         hint="write five fields"),
+    Case(
+        "cron-four-fields",
+        "prod.yaml",
+        SCHEDULE,
+        '  schedule: "0 2 * *"\n',
+        at="schedule",
+        key_path="backup.schedule",
+        message="'0 2 * *': has 4 fields; a CronJob schedule has 5 (minute hour day-of-month month day-of-week)",
+        hint="write five fields",
+    ),
+    Case(
+        "cron-minute-61",
+        "prod.yaml",
+        SCHEDULE,
+        '  schedule: "61 * * * *"\n',
+        at="schedule",
+        key_path="backup.schedule",
+        message="'61 * * * *': minute 61 is outside 0-59",
+        hint="e.g. '*/30 * * * *', or @hourly",
+    ),
+    Case(
+        "cron-time-zone",
+        "prod.yaml",
+        SCHEDULE,
+        '  schedule: "TZ=UTC 0 2 * * *"\n',
+        at="schedule",
+        key_path="backup.schedule",
+        message="'TZ=UTC 0 2 * * *': has a time zone in it, which CronJob refuses; set spec.timeZone instead",
+        hint="write five fields",
+    ),
     # names
-    Case("service-in-both-families", "prod.yaml", "\ntraining:\n",
-         "\ntraining:\n  services:\n    agent-service: {component: agent-runtime}\n",
-         at="agent-service", key_path="training.services.agent-service",
-         message="service 'agent-service' is already defined at services.agent-service",
-         hint="service names are unique across the agent and training platforms"),
-    Case("service-name-not-dns-1035", "prod.yaml", TASK_SERVICE, "\n  Agent_Service: {component: x}" + TASK_SERVICE,
-         at="Agent_Service", key_path="services.Agent_Service",
-         message="'Agent_Service' is not a DNS-1035 label (a Kubernetes Service name)", hint="starting with a letter"),
+    Case(
+        "service-in-both-families",
+        "prod.yaml",
+        "\ntraining:\n",
+        "\ntraining:\n  services:\n    agent-service: {component: agent-runtime}\n",
+        at="agent-service",
+        key_path="training.services.agent-service",
+        message="service 'agent-service' is already defined at services.agent-service",
+        hint="service names are unique across the agent and training platforms",
+    ),
+    Case(
+        "service-name-not-dns-1035",
+        "prod.yaml",
+        TASK_SERVICE,
+        "\n  Agent_Service: {component: x}" + TASK_SERVICE,
+        at="Agent_Service",
+        key_path="services.Agent_Service",
+        message="'Agent_Service' is not a DNS-1035 label (a Kubernetes Service name)",
+        hint="starting with a letter",
+    ),
     # release images
-    Case("image-not-a-reference", "prod.yaml", AGENT_IMAGE, "    agent-service: registry/Bad Image:tag\n",
-         at="agent-service", key_path="release.images.agent-service",
-         message="'registry/Bad Image:tag' is not an image reference (registry/repository:tag[@sha256:<64 hex>])",
-         hint="e.g. registry.example.com/team/app:1.2.3@sha256:<64 hex>"),
-    Case("image-for-unknown-service", "prod.yaml", "\n  config:\n",
-         "\n    ghost-service: registry.example.com/ghost:1\n  config:\n",
-         at="ghost-service", key_path="release.images.ghost-service",
-         message="image for 'ghost-service', which is not a service of this stage",
-         hint="remove it, or declare the service"),
+    Case(
+        "image-not-a-reference",
+        "prod.yaml",
+        AGENT_IMAGE,
+        "    agent-service: registry/Bad Image:tag\n",
+        at="agent-service",
+        key_path="release.images.agent-service",
+        message="'registry/Bad Image:tag' is not an image reference (registry/repository:tag[@sha256:<64 hex>])",
+        hint="e.g. registry.example.com/team/app:1.2.3@sha256:<64 hex>",
+    ),
+    Case(
+        "image-for-unknown-service",
+        "prod.yaml",
+        "\n  config:\n",
+        "\n    ghost-service: registry.example.com/ghost:1\n  config:\n",
+        at="ghost-service",
+        key_path="release.images.ghost-service",
+        message="image for 'ghost-service', which is not a service of this stage",
+        hint="remove it, or declare the service",
+    ),
     # references between settings
-    Case("unknown-egress-target", "prod.yaml", TASK_SERVICE, TASK_SERVICE + "    egress: [postgres, smtp]\n",
-         at="smtp", key_path="services.task-service.egress[1]", message="unknown egress target 'smtp'",
-         hint="declare it under network.egress_targets (known: llm-apis, nats, object-storage, postgres, redis, "
-              "tracing)"),
-    Case("unknown-secret", "prod.yaml", TASK_SERVICE,
-         TASK_SERVICE + "    secret_env:\n      SMTP_PASSWORD: {secret: smtp, key: password}\n",
-         at="secret: smtp", key_path="services.task-service.secret_env.SMTP_PASSWORD.secret",
-         message="unknown secret 'smtp'",
-         hint="declare it under secrets.items (known: jwt-signing-key, llm-api-keys, oauth2-client, "
-              "redis-credentials)"),
-    Case("unknown-secret-key", "prod.yaml", TASK_SERVICE,
-         TASK_SERVICE + "    secret_env:\n      REDIS_PASSWORD: {secret: redis-credentials, key: passwd}\n",
-         at="key: passwd", key_path="services.task-service.secret_env.REDIS_PASSWORD.key",
-         message="secret 'redis-credentials' has no key 'passwd'", hint="its keys: password"),
-    Case("unknown-callee", "prod.yaml", TASK_SERVICE, TASK_SERVICE + "    calls: [agent-service, billing]\n",
-         at="billing", key_path="services.task-service.calls[1]",
-         message="calls 'billing', which is not a service of this namespace", hint="known: agent-service,"),
-    Case("unknown-tenant-plan", "prod.yaml", "initech: {plan: small,", "initech: {plan: platinum,",
-         at="plan: platinum", key_path="tenants.initech.plan", message="unknown plan 'platinum'",
-         hint="known plans: enterprise, small, standard"),
-    Case("release-in-defaults", "defaults.yaml", "\nplatform:\n", "\nrelease: {version: shared}\nplatform:\n",
-         at="release", key_path="release", message="release cannot be a shared default",
-         hint="keep it in each <stage>.yaml"),
+    Case(
+        "unknown-egress-target",
+        "prod.yaml",
+        TASK_SERVICE,
+        TASK_SERVICE + "    egress: [postgres, smtp]\n",
+        at="smtp",
+        key_path="services.task-service.egress[1]",
+        message="unknown egress target 'smtp'",
+        hint="declare it under network.egress_targets (known: llm-apis, nats, object-storage, postgres, redis, "
+        "tracing)",
+    ),
+    Case(
+        "unknown-secret",
+        "prod.yaml",
+        TASK_SERVICE,
+        TASK_SERVICE + "    secret_env:\n      SMTP_PASSWORD: {secret: smtp, key: password}\n",
+        at="secret: smtp",
+        key_path="services.task-service.secret_env.SMTP_PASSWORD.secret",
+        message="unknown secret 'smtp'",
+        hint="declare it under secrets.items (known: jwt-signing-key, llm-api-keys, oauth2-client, redis-credentials)",
+    ),
+    Case(
+        "unknown-secret-key",
+        "prod.yaml",
+        TASK_SERVICE,
+        TASK_SERVICE + "    secret_env:\n      REDIS_PASSWORD: {secret: redis-credentials, key: passwd}\n",
+        at="key: passwd",
+        key_path="services.task-service.secret_env.REDIS_PASSWORD.key",
+        message="secret 'redis-credentials' has no key 'passwd'",
+        hint="its keys: password",
+    ),
+    Case(
+        "unknown-callee",
+        "prod.yaml",
+        TASK_SERVICE,
+        TASK_SERVICE + "    calls: [agent-service, billing]\n",
+        at="billing",
+        key_path="services.task-service.calls[1]",
+        message="calls 'billing', which is not a service of this namespace",
+        hint="known: agent-service,",
+    ),
+    Case(
+        "unknown-tenant-plan",
+        "prod.yaml",
+        "initech: {plan: small,",
+        "initech: {plan: platinum,",
+        at="plan: platinum",
+        key_path="tenants.initech.plan",
+        message="unknown plan 'platinum'",
+        hint="known plans: enterprise, small, standard",
+    ),
+    Case(
+        "release-in-defaults",
+        "defaults.yaml",
+        "\nplatform:\n",
+        "\nrelease: {version: shared}\nplatform:\n",
+        at="release",
+        key_path="release",
+        message="release cannot be a shared default",
+        hint="keep it in each <stage>.yaml",
+    ),
 ]
 
 
@@ -155,6 +339,7 @@ def apply(case: Case, directory: Path) -> Edited:
 
 
 # --- the loader ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("case", params(CASES))
 def test_problem_names_file_line_column_key_path_and_what_was_expected(environments_copy, case):
@@ -180,7 +365,10 @@ def test_missing_image_is_reported_at_release_images(environments_copy):
     problem = only_problem(load_error(environments_copy))
     assert_located(problem, edited.path, *edited.find("images:\n"))
     assert (problem.key_path, problem.message, problem.hint) == (
-        "release.images", "no image for service 'cost-service'", "add release.images.cost-service")
+        "release.images",
+        "no image for service 'cost-service'",
+        "add release.images.cost-service",
+    )
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
@@ -194,16 +382,19 @@ def test_a_bad_default_is_reported_in_defaults_yaml_not_in_the_stage_file(enviro
 def test_a_bad_stage_service_default_is_reported_in_the_stage_file(environments_copy):
     # Every prod service without its own bounds takes these; each reports the same problem, located
     # at prod.yaml's service_defaults (not at defaults.yaml, which also sets autoscaling bounds).
-    edited = edit(environments_copy, "prod.yaml", Line("  autoscaling: "),
-                  "  autoscaling: {min_replicas: 30, max_replicas: 20}\n")
+    edited = edit(
+        environments_copy, "prod.yaml", Line("  autoscaling: "), "  autoscaling: {min_replicas: 30, max_replicas: 20}\n"
+    )
     error = load_error(environments_copy)
     assert {(p.key_path, p.message) for p in error.problems} == {
-        ("service_defaults.autoscaling.min_replicas", "min_replicas 30 is above max_replicas 20")}
+        ("service_defaults.autoscaling.min_replicas", "min_replicas 30 is above max_replicas 20")
+    }
     for problem in error.problems:
         assert_located(problem, edited.path, *edited.at("min_replicas"))
 
 
 # --- YAML that is not a stage file's kind of YAML -------------------------------------------------
+
 
 def test_mismatched_bracket_points_at_the_wrong_closing_bracket(environments_copy):
     edited = edit(environments_copy, "prod.yaml", TASK_SCALING, "{min_replicas: [5, max_replicas: 20}")
@@ -222,10 +413,14 @@ def test_unclosed_bracket_is_reported_where_the_parser_runs_into_the_next_key(en
     assert problem.hint == "check indentation, colons, quotes and closing brackets around this position"
 
 
-@pytest.mark.parametrize("new, at, message", [
-    ("   rto_minutes: 30\n", ":", "YAML syntax error: mapping values are not allowed in this context"),
-    ("\trto_minutes: 30\n", "\t", "YAML syntax error: found a tab character that violates indentation"),
-], ids=["over-indented", "tab"])
+@pytest.mark.parametrize(
+    "new, at, message",
+    [
+        ("   rto_minutes: 30\n", ":", "YAML syntax error: mapping values are not allowed in this context"),
+        ("\trto_minutes: 30\n", "\t", "YAML syntax error: found a tab character that violates indentation"),
+    ],
+    ids=["over-indented", "tab"],
+)
 def test_bad_indentation_is_a_located_syntax_error(environments_copy, new, at, message):
     edited = edit(environments_copy, "prod.yaml", RTO, new)
     problem = only_problem(load_error(environments_copy))
@@ -270,16 +465,21 @@ def test_yaml_merge_key_is_rejected(environments_copy):
     assert problem.hint == "put shared values in defaults.yaml or under service_defaults instead"
 
 
-@pytest.mark.parametrize("old, new", [
-    (TASK_SCALING, "{min_replicas: [5, max_replicas: 20}"),
-    (RTO, "  rto_minutes: 30\n  rto_minutes: 45\n"),
-], ids=["syntax", "duplicate-key"])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        (TASK_SCALING, "{min_replicas: [5, max_replicas: 20}"),
+        (RTO, "  rto_minutes: 30\n  rto_minutes: 45\n"),
+    ],
+    ids=["syntax", "duplicate-key"],
+)
 def test_yaml_problems_are_invalid_environments(environments_copy, old, new):
     edit(environments_copy, "prod.yaml", old, new)
     assert isinstance(load_error(environments_copy), InvalidEnvironment)
 
 
 # --- several problems at once --------------------------------------------------------------------
+
 
 def assert_reported_in_line_order(error: InputError, path: Path, expected: list[tuple[str, str]]) -> None:
     """error.report() lists exactly `expected` (needle in the file, key path), ordered by line."""
@@ -300,8 +500,11 @@ def test_every_schema_problem_of_a_file_is_reported_in_line_order(environments_c
     edit(environments_copy, "prod.yaml", TASK_SERVICE, TASK_SERVICE + "    replica: 3\n")
     edit(environments_copy, "prod.yaml", Line("  version: "), "  version: 2026.11\n")
     error = load_error(environments_copy)
-    assert_reported_in_line_order(error, environments_copy / "prod.yaml", [
-        ("rpo: 1", "targets.rpo"), ("replica: 3", "services.task-service.replica"), ("version:", "release.version")])
+    assert_reported_in_line_order(
+        error,
+        environments_copy / "prod.yaml",
+        [("rpo: 1", "targets.rpo"), ("replica: 3", "services.task-service.replica"), ("version:", "release.version")],
+    )
 
 
 def test_every_semantic_problem_of_a_file_is_reported_in_line_order(environments_copy):
@@ -309,10 +512,15 @@ def test_every_semantic_problem_of_a_file_is_reported_in_line_order(environments
     edit(environments_copy, "prod.yaml", TASK_SCALING, "{min_replicas: 25, max_replicas: 20}")
     edit(environments_copy, "prod.yaml", AGENT_REQUESTS, "requests: {cpu: 1500m, memory: 1Gi}")
     error = load_error(environments_copy)
-    assert_reported_in_line_order(error, environments_copy / "prod.yaml", [
-        ("plan: platinum", "tenants.initech.plan"),
-        ("min_replicas: 25", "services.task-service.autoscaling.min_replicas"),
-        ("cpu: 1500m", "services.agent-service.resources.requests.cpu")])
+    assert_reported_in_line_order(
+        error,
+        environments_copy / "prod.yaml",
+        [
+            ("plan: platinum", "tenants.initech.plan"),
+            ("min_replicas: 25", "services.task-service.autoscaling.min_replicas"),
+            ("cpu: 1500m", "services.agent-service.resources.requests.cpu"),
+        ],
+    )
 
 
 def test_every_yaml_problem_of_a_file_is_reported_in_line_order(environments_copy):
@@ -320,8 +528,11 @@ def test_every_yaml_problem_of_a_file_is_reported_in_line_order(environments_cop
     edit(environments_copy, "prod.yaml", Line("  zone_spread: "), "  <<: {zones: []}\n  zone_spread: none\n")
     edit(environments_copy, "prod.yaml", Line("  version: "), '  version: x\n  version: "y"\n')
     error = load_error(environments_copy)
-    assert_reported_in_line_order(error, environments_copy / "prod.yaml", [
-        ("rto_minutes: 45", "targets.rto_minutes"), ("<<", "availability"), ('version: "y"', "release.version")])
+    assert_reported_in_line_order(
+        error,
+        environments_copy / "prod.yaml",
+        [("rto_minutes: 45", "targets.rto_minutes"), ("<<", "availability"), ('version: "y"', "release.version")],
+    )
 
 
 def test_problems_in_defaults_and_stage_file_are_all_reported(environments_copy):
@@ -329,15 +540,16 @@ def test_problems_in_defaults_and_stage_file_are_all_reported(environments_copy)
     edit(environments_copy, "prod.yaml", TASK_SERVICE, TASK_SERVICE + "    replica: 3\n")
     error = load_error(environments_copy)
     assert [(Path(p.location.file).name, p.key_path) for p in sorted(error.problems, key=lambda p: p.location)] == [
-        ("defaults.yaml", "services.tool-service.egres"), ("prod.yaml", "services.task-service.replica")]
+        ("defaults.yaml", "services.tool-service.egres"),
+        ("prod.yaml", "services.task-service.replica"),
+    ]
     assert [line.split(":")[0].rsplit("/", 1)[-1] for line in report_lines(error)] == ["defaults.yaml", "prod.yaml"]
 
 
 def test_two_unknown_keys_in_one_mapping_are_both_reported(environments_copy):
     edit(environments_copy, "prod.yaml", TASK_SERVICE, TASK_SERVICE + "    replica: 3\n    cpu: 2\n")
     error = load_error(environments_copy)
-    assert sorted(p.key_path for p in error.problems) == [
-        "services.task-service.cpu", "services.task-service.replica"]
+    assert sorted(p.key_path for p in error.problems) == ["services.task-service.cpu", "services.task-service.replica"]
 
 
 def test_problems_of_several_stages_are_all_reported(environments_copy):
@@ -346,7 +558,9 @@ def test_problems_of_several_stages_are_all_reported(environments_copy):
     with pytest.raises(InvalidEnvironment) as caught:
         load_environments(environments_copy)
     assert sorted((Path(p.location.file).name, p.key_path) for p in caught.value.problems) == [
-        ("dev.yaml", "targets.rpo"), ("prod.yaml", "targets.rpo")]
+        ("dev.yaml", "targets.rpo"),
+        ("prod.yaml", "targets.rpo"),
+    ]
 
 
 def test_a_yaml_error_in_one_stage_does_not_hide_problems_in_another(environments_copy):
@@ -359,6 +573,7 @@ def test_a_yaml_error_in_one_stage_does_not_hide_problems_in_another(environment
 
 # --- stages and the environments folder ----------------------------------------------------------
 
+
 def test_missing_stage_file(environments_copy):
     (environments_copy / "prod.yaml").unlink()
     with pytest.raises(InvalidEnvironment) as caught:
@@ -370,10 +585,14 @@ def test_missing_stage_file(environments_copy):
     assert problem.hint == "stage 'prod' is listed in stages.yaml; create prod.yaml beside it"
 
 
-@pytest.mark.parametrize("load", [
-    lambda directory: load_environment(directory, "qa"),
-    lambda directory: load_environments(directory, ["prod", "qa"]),
-], ids=["load_environment", "load_environments"])
+@pytest.mark.parametrize(
+    "load",
+    [
+        lambda directory: load_environment(directory, "qa"),
+        lambda directory: load_environments(directory, ["prod", "qa"]),
+    ],
+    ids=["load_environment", "load_environments"],
+)
 def test_unknown_stage(load):
     with pytest.raises(UnknownStage) as caught:
         load(ENVIRONMENTS)
@@ -399,7 +618,10 @@ def test_stage_listed_twice(environments_copy):
     problem = only_problem(caught.value)
     assert_located(problem, edited.path, *edited.at("dev"))
     assert (problem.key_path, problem.message, problem.hint) == (
-        "stages[3]", "stage 'dev' is listed twice", "each stage appears once in the order")
+        "stages[3]",
+        "stage 'dev' is listed twice",
+        "each stage appears once in the order",
+    )
 
 
 def test_missing_stage_order(environments_copy):
@@ -412,6 +634,7 @@ def test_missing_stage_order(environments_copy):
 
 
 # --- the CLI: exit 2, located message on stderr, no traceback, nothing written -------------------
+
 
 @pytest.fixture
 def in_tmp(environments_copy, monkeypatch):
@@ -453,14 +676,27 @@ def test_cli_reports_bad_stage_file(in_tmp, capsys, case):
     assert hint.strip() and case.hint in hint
 
 
-@pytest.mark.parametrize("old, new, at, message", [
-    (TASK_SCALING, "{min_replicas: [5, max_replicas: 20}", "}", "YAML syntax error: did not find expected ',' or ']'"),
-    (RTO, "   rto_minutes: 30\n", ":", "YAML syntax error: mapping values are not allowed in this context"),
-    ("\ntenants:\n", "\n---\ntenants:\n", "---", "YAML syntax error: holds more than one YAML document"),
-    (RTO, "  rto_minutes: 30\n  rto_minutes: 45\n", "rto_minutes: 45",
-     "targets.rto_minutes: duplicate key 'rto_minutes'; it is already defined at line "),
-    (RTO, "  <<: {rto_minutes: 30}\n", "<<", "targets: YAML merge keys (<<) are not supported"),
-], ids=["bracket", "indentation", "second-document", "duplicate-key", "merge-key"])
+@pytest.mark.parametrize(
+    "old, new, at, message",
+    [
+        (
+            TASK_SCALING,
+            "{min_replicas: [5, max_replicas: 20}",
+            "}",
+            "YAML syntax error: did not find expected ',' or ']'",
+        ),
+        (RTO, "   rto_minutes: 30\n", ":", "YAML syntax error: mapping values are not allowed in this context"),
+        ("\ntenants:\n", "\n---\ntenants:\n", "---", "YAML syntax error: holds more than one YAML document"),
+        (
+            RTO,
+            "  rto_minutes: 30\n  rto_minutes: 45\n",
+            "rto_minutes: 45",
+            "targets.rto_minutes: duplicate key 'rto_minutes'; it is already defined at line ",
+        ),
+        (RTO, "  <<: {rto_minutes: 30}\n", "<<", "targets: YAML merge keys (<<) are not supported"),
+    ],
+    ids=["bracket", "indentation", "second-document", "duplicate-key", "merge-key"],
+)
 def test_cli_reports_bad_yaml(in_tmp, capsys, old, new, at, message):
     edited = edit(in_tmp / "environments", "prod.yaml", old, new)
     line, column = edited.at(at)
@@ -475,15 +711,19 @@ def test_cli_missing_image(in_tmp, capsys):
     line, column = edited.find("images:\n")
     result = render(capsys, "prod")
     assert_clean_failure(result, in_tmp)
-    assert (f"environments/prod.yaml:{line}:{column}: release.images: no image for service 'cost-service'\n"
-            "    hint: add release.images.cost-service\n") in result.err
+    assert (
+        f"environments/prod.yaml:{line}:{column}: release.images: no image for service 'cost-service'\n"
+        "    hint: add release.images.cost-service\n"
+    ) in result.err
 
 
 def test_cli_unknown_stage(in_tmp, capsys):
     result = render(capsys, "qa")
     assert_clean_failure(result, in_tmp)
-    assert result.err == ("pipeline render: invalid input\nunknown stage 'qa'\n"
-                          "    hint: the stages in environments/stages.yaml are dev, staging, prod\n")
+    assert result.err == (
+        "pipeline render: invalid input\nunknown stage 'qa'\n"
+        "    hint: the stages in environments/stages.yaml are dev, staging, prod\n"
+    )
 
 
 def test_cli_environments_directory_that_does_not_exist(in_tmp, capsys):
@@ -496,8 +736,10 @@ def test_cli_missing_stage_file(in_tmp, capsys):
     (in_tmp / "environments" / "staging.yaml").unlink()
     result = render(capsys)  # every stage: staging is missing
     assert_clean_failure(result, in_tmp)
-    assert ("environments/staging.yaml: no such stage file\n"
-            "    hint: stage 'staging' is listed in stages.yaml; create staging.yaml beside it") in result.err
+    assert (
+        "environments/staging.yaml: no such stage file\n"
+        "    hint: stage 'staging' is listed in stages.yaml; create staging.yaml beside it"
+    ) in result.err
 
 
 def test_cli_stage_listed_twice(in_tmp, capsys):
@@ -505,18 +747,23 @@ def test_cli_stage_listed_twice(in_tmp, capsys):
     line, column = edited.at("dev")
     result = render(capsys)
     assert_clean_failure(result, in_tmp)
-    assert (f"environments/stages.yaml:{line}:{column}: stages[3]: stage 'dev' is listed twice\n"
-            "    hint: each stage appears once in the order") in result.err
+    assert (
+        f"environments/stages.yaml:{line}:{column}: stages[3]: stage 'dev' is listed twice\n"
+        "    hint: each stage appears once in the order"
+    ) in result.err
 
 
 def test_cli_release_in_defaults(in_tmp, capsys):
-    edited = edit(in_tmp / "environments", "defaults.yaml", "\nplatform:\n",
-                  "\nrelease: {version: shared}\nplatform:\n")
+    edited = edit(
+        in_tmp / "environments", "defaults.yaml", "\nplatform:\n", "\nrelease: {version: shared}\nplatform:\n"
+    )
     line, column = edited.at("release")
     result = render(capsys, "prod")
     assert_clean_failure(result, in_tmp)
-    assert (f"environments/defaults.yaml:{line}:{column}: release: release cannot be a shared default\n"
-            "    hint: the release is promoted stage by stage; keep it in each <stage>.yaml\n") in result.err
+    assert (
+        f"environments/defaults.yaml:{line}:{column}: release: release cannot be a shared default\n"
+        "    hint: the release is promoted stage by stage; keep it in each <stage>.yaml\n"
+    ) in result.err
 
 
 def test_cli_leaves_an_existing_output_folder_unchanged(in_tmp, capsys):
@@ -547,6 +794,7 @@ def test_cli_bad_explicit_tag_is_bad_input_not_an_internal_error(in_tmp, capsys)
 
 # --- the installed console script ----------------------------------------------------------------
 
+
 def console_script() -> str:
     script = Path(sys.executable).parent / "pipeline"
     if not script.exists():
@@ -554,21 +802,39 @@ def console_script() -> str:
     return str(script)
 
 
-@pytest.mark.parametrize("old, new, at, expected", [
-    (TASK_SCALING, "{min_replicas: 25, max_replicas: 20}", "min_replicas",
-     "services.task-service.autoscaling.min_replicas: min_replicas 25 is above max_replicas 20\n"
-     "    hint: min_replicas must be <= max_replicas\n"),
-    (TASK_SCALING, "{min_replicas: [5, max_replicas: 20}", "}",
-     "YAML syntax error: did not find expected ',' or ']'\n"
-     "    hint: check indentation, colons, quotes and closing brackets around this position\n"),
-], ids=["semantic", "syntax"])
+@pytest.mark.parametrize(
+    "old, new, at, expected",
+    [
+        (
+            TASK_SCALING,
+            "{min_replicas: 25, max_replicas: 20}",
+            "min_replicas",
+            "services.task-service.autoscaling.min_replicas: min_replicas 25 is above max_replicas 20\n"
+            "    hint: min_replicas must be <= max_replicas\n",
+        ),
+        (
+            TASK_SCALING,
+            "{min_replicas: [5, max_replicas: 20}",
+            "}",
+            "YAML syntax error: did not find expected ',' or ']'\n"
+            "    hint: check indentation, colons, quotes and closing brackets around this position\n",
+        ),
+    ],
+    ids=["semantic", "syntax"],
+)
 def test_console_script_exits_2_with_a_located_message(environments_copy, old, new, at, expected):
     workdir = environments_copy.parent
     edited = edit(environments_copy, "prod.yaml", old, new)
     line, column = edited.at(at)
     env = {key: value for key, value in os.environ.items() if key != "PIPELINE_DEBUG"}
-    completed = subprocess.run([console_script(), "render", "--environments", "environments", "--stage", "prod",
-                                "--out", "out"], cwd=workdir, env=env, capture_output=True, text=True, timeout=60)
+    completed = subprocess.run(
+        [console_script(), "render", "--environments", "environments", "--stage", "prod", "--out", "out"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert completed.returncode == 2, completed.stderr
     assert completed.stderr == f"pipeline render: invalid input\nenvironments/prod.yaml:{line}:{column}: {expected}"
     assert completed.stdout == ""

@@ -23,26 +23,36 @@ def problems_of(text: str):
 
 # --- scalars: YAML 1.2 core schema, not PyYAML's YAML 1.1 -----------------------------------------
 
+
 @pytest.mark.parametrize("scalar", ["yes", "no", "on", "Off", "y", "n", "NO", "ON"])
 def test_yaml_1_1_booleans_stay_strings(scalar):
     assert value_of(scalar) == scalar
 
 
-@pytest.mark.parametrize("scalar, expected", [
-    ("true", True), ("false", False), ("True", True), ("FALSE", False),
-])
+@pytest.mark.parametrize(
+    "scalar, expected",
+    [
+        ("true", True),
+        ("false", False),
+        ("True", True),
+        ("FALSE", False),
+    ],
+)
 def test_true_and_false_are_booleans(scalar, expected):
     assert value_of(scalar) is expected
 
 
-@pytest.mark.parametrize("scalar, expected", [
-    ("010", 10),  # YAML 1.2: decimal, not octal 8
-    ("-010", -10),
-    ("+5", 5),
-    ("0o10", 8),
-    ("0x1F", 31),
-    ("0", 0),
-])
+@pytest.mark.parametrize(
+    "scalar, expected",
+    [
+        ("010", 10),  # YAML 1.2: decimal, not octal 8
+        ("-010", -10),
+        ("+5", 5),
+        ("0o10", 8),
+        ("0x1F", 31),
+        ("0", 0),
+    ],
+)
 def test_integers(scalar, expected):
     value = value_of(scalar)
     assert type(value) is int and value == expected
@@ -60,8 +70,9 @@ def test_special_floats():
     assert math.isnan(value_of(".nan"))
 
 
-@pytest.mark.parametrize("scalar", ["20:30", "1:20:30", "2026-11-24", "2026-11-24T10:00:00Z", "1_000", "0b101",
-                                    "2026.11.4", "=", "<<x"])
+@pytest.mark.parametrize(
+    "scalar", ["20:30", "1:20:30", "2026-11-24", "2026-11-24T10:00:00Z", "1_000", "0b101", "2026.11.4", "=", "<<x"]
+)
 def test_yaml_1_1_only_forms_stay_strings(scalar):
     assert value_of(scalar) == scalar
 
@@ -133,7 +144,7 @@ def test_the_position_is_checked_against_the_text(positions):
     lines = DOCUMENT.splitlines()
     for path, where in positions.items():
         if path and isinstance(path[-1], str):
-            assert lines[where.line - 1][where.column - 1:].startswith(path[-1]), path
+            assert lines[where.line - 1][where.column - 1 :].startswith(path[-1]), path
 
 
 def test_locate_falls_back_to_the_nearest_ancestor(positions):
@@ -144,17 +155,24 @@ def test_locate_falls_back_to_the_nearest_ancestor(positions):
     assert SourceMap().locate(("a",)) is None
 
 
-@pytest.mark.parametrize("path, text", [
-    (("services", "agent-service", "autoscaling", "min_replicas"), "services.agent-service.autoscaling.min_replicas"),
-    (("availability", "zones", 2), "availability.zones[2]"),
-    (("stages", 3), "stages[3]"),
-    ((), ""),
-])
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        (
+            ("services", "agent-service", "autoscaling", "min_replicas"),
+            "services.agent-service.autoscaling.min_replicas",
+        ),
+        (("availability", "zones", 2), "availability.zones[2]"),
+        (("stages", 3), "stages[3]"),
+        ((), ""),
+    ],
+)
 def test_format_path(path, text):
     assert format_path(path) == text
 
 
 # --- what a stage file may not hold --------------------------------------------------------------
+
 
 def test_duplicate_key_names_both_lines():
     (problem,) = problems_of("a: 1\nb:\n  c: 1\n  c: 2\n")
@@ -168,11 +186,15 @@ def test_every_duplicate_key_is_reported():
     assert [(p.location.line, p.location.column, p.key_path) for p in problems] == [(2, 1, "a"), (3, 11, "b.x")]
 
 
-@pytest.mark.parametrize("text, line, column, key_path", [
-    ("a: &x [*x]\n", 1, 4, "a[0]"),
-    ("a: &x {b: *x}\n", 1, 4, "a.b"),
-    ("top:\n  a: &x\n    - 1\n    - [*x]\n", 2, 6, "top.a[1][0]"),
-], ids=["sequence", "mapping", "nested"])
+@pytest.mark.parametrize(
+    "text, line, column, key_path",
+    [
+        ("a: &x [*x]\n", 1, 4, "a[0]"),
+        ("a: &x {b: *x}\n", 1, 4, "a.b"),
+        ("top:\n  a: &x\n    - 1\n    - [*x]\n", 2, 6, "top.a[1][0]"),
+    ],
+    ids=["sequence", "mapping", "nested"],
+)
 def test_recursive_alias_is_reported(text, line, column, key_path):
     # Located at the anchor the alias loops back to (the composed node), named by the alias's path.
     (problem,) = problems_of(text)
@@ -199,12 +221,15 @@ def test_explicit_document_markers_are_fine():
     assert parse_document("---\na: 1\n...\n", "f.yaml").data == {"a": 1}
 
 
-@pytest.mark.parametrize("text, message", [
-    ("a: !!binary aGVsbG8=\n", "unsupported value of type bytes"),
-    ("a: !!timestamp 2026-11-24\n", "unsupported value of type date"),
-    ("a: !custom x\n", "unsupported YAML tag '!custom'"),
-    ("a: !!python/object:os.system x\n", "unsupported YAML tag 'tag:yaml.org,2002:python/object:os.system'"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("a: !!binary aGVsbG8=\n", "unsupported value of type bytes"),
+        ("a: !!timestamp 2026-11-24\n", "unsupported value of type date"),
+        ("a: !custom x\n", "unsupported YAML tag '!custom'"),
+        ("a: !!python/object:os.system x\n", "unsupported YAML tag 'tag:yaml.org,2002:python/object:os.system'"),
+    ],
+)
 def test_tags_outside_plain_data_are_rejected(text, message):
     (problem,) = problems_of(text)
     assert (problem.location, problem.key_path, problem.message) == (Location("f.yaml", 1, 4), "a", message)
@@ -239,6 +264,7 @@ def test_syntax_error_is_located():
 
 
 # --- files ---------------------------------------------------------------------------------------
+
 
 def test_load_document_reads_a_file_under_its_display_name(tmp_path):
     path = tmp_path / "stage.yaml"

@@ -48,10 +48,13 @@ def test_a_daily_backup_fails_prod_and_points_at_the_stage_file(environments_cop
     code, out, _ = run(capsys, "check", "--environments", str(environments_copy), "--stage", "prod")
     assert code == 1
     assert "FAIL prod:" in out
-    assert ("[backup-rpo] CronJob agent-platform-prod/postgres-backup-agents spec.schedule: is '0 2 * * *', up to 24 h "
-            "between runs, must be at most 1 h between runs (the RPO).") in out
-    line = next(i for i, text in enumerate((environments_copy / "prod.yaml").read_text().splitlines(), 1)
-                if "schedule:" in text)
+    assert (
+        "[backup-rpo] CronJob agent-platform-prod/postgres-backup-agents spec.schedule: is '0 2 * * *', up to 24 h "
+        "between runs, must be at most 1 h between runs (the RPO)."
+    ) in out
+    line = next(
+        i for i, text in enumerate((environments_copy / "prod.yaml").read_text().splitlines(), 1) if "schedule:" in text
+    )
     assert f"at {environments_copy / 'prod.yaml'}:{line}:3 (backup.schedule)" in out.replace(os.getcwd() + "/", "")
 
 
@@ -84,8 +87,18 @@ def test_an_unknown_rule_in_the_stage_file_is_bad_input(environments_copy, capsy
 def test_every_format_reports_the_same_verdict(environments_copy, capsys, fmt, tmp_path):
     edit(environments_copy / "prod.yaml", 'schedule: "*/30 * * * *"', 'schedule: "0 2 * * *"')
     output = tmp_path / f"report.{fmt}"
-    code, out, err = run(capsys, "check", "--environments", str(environments_copy), "--stage", "prod",
-                         "--format", fmt, "--output", str(output))
+    code, out, err = run(
+        capsys,
+        "check",
+        "--environments",
+        str(environments_copy),
+        "--stage",
+        "prod",
+        "--format",
+        fmt,
+        "--output",
+        str(output),
+    )
     assert code == 1 and out == ""
     text = output.read_text()
     if fmt == "json":
@@ -129,21 +142,43 @@ def test_manifests_are_checked_with_the_stage_config(rendered, tmp_path, capsys)
     prod = list(rendered["prod"].manifests)
     write_manifests(tmp_path / "in", "a.yaml", prod[:50])
     write_manifests(tmp_path / "in" / "nested", "b.yml", prod[50:])
-    code, out, _ = run(capsys, "check", "--environments", str(ENVIRONMENTS), "--manifests", str(tmp_path / "in"),
-                       "--stage", "prod")
+    code, out, _ = run(
+        capsys, "check", "--environments", str(ENVIRONMENTS), "--manifests", str(tmp_path / "in"), "--stage", "prod"
+    )
     assert code == 0, out
     assert f"PASS prod: {len(prod)} resources" in out
 
 
 def test_stack_rules_see_all_given_manifests_together(rendered, tmp_path, capsys):
-    deployment = next(m for m in rendered["prod"].manifests if m["kind"] == "Deployment" and m["metadata"]["name"] == "user-service")
-    hpa = next(m for m in rendered["prod"].manifests if m["kind"] == "HorizontalPodAutoscaler" and m["metadata"]["name"] == "user-service")
-    pdb = next(m for m in rendered["prod"].manifests if m["kind"] == "PodDisruptionBudget" and m["metadata"]["name"] == "user-service")
+    deployment = next(
+        m for m in rendered["prod"].manifests if m["kind"] == "Deployment" and m["metadata"]["name"] == "user-service"
+    )
+    hpa = next(
+        m
+        for m in rendered["prod"].manifests
+        if m["kind"] == "HorizontalPodAutoscaler" and m["metadata"]["name"] == "user-service"
+    )
+    pdb = next(
+        m
+        for m in rendered["prod"].manifests
+        if m["kind"] == "PodDisruptionBudget" and m["metadata"]["name"] == "user-service"
+    )
     blocking = {**pdb, "spec": {**pdb["spec"], "minAvailable": 2}}
     first = write_manifests(tmp_path, "deployment.yaml", [deployment, hpa])
     second = write_manifests(tmp_path, "pdb.yaml", [blocking])
-    code, out, _ = run(capsys, "check", "--environments", str(ENVIRONMENTS), "--manifests", str(first), str(second),
-                       "--stage", "prod", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "check",
+        "--environments",
+        str(ENVIRONMENTS),
+        "--manifests",
+        str(first),
+        str(second),
+        "--stage",
+        "prod",
+        "--format",
+        "json",
+    )
     findings = [f for f in json.loads(out)["stages"][0]["findings"] if f["rule"] == "pdb-coverage"]
     assert code == 1
     assert [f["resource"] for f in findings] == ["PodDisruptionBudget agent-platform-prod/user-service"]
@@ -151,26 +186,41 @@ def test_stack_rules_see_all_given_manifests_together(rendered, tmp_path, capsys
 
 
 def test_schema_problems_fail_the_check(tmp_path, capsys):
-    path = write_manifests(tmp_path, "bad.yaml", [{"apiVersion": "v1", "kind": "ConfigMap",
-                                                   "metadata": {"name": "c", "namespace": "n"}, "data": {"a": 1}}])
+    path = write_manifests(
+        tmp_path,
+        "bad.yaml",
+        [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "n"}, "data": {"a": 1}}],
+    )
     code, out, _ = run(capsys, "check", "--environments", str(ENVIRONMENTS), "--manifests", str(path), "--stage", "dev")
     assert code == 1
     assert "SCHEMA     ConfigMap n/c data.a: 1 is not of type 'string'" in out
 
 
 def test_a_kind_without_a_schema_is_reported_not_passed(tmp_path, capsys):
-    path = write_manifests(tmp_path, "cr.yaml", [{"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}])
+    path = write_manifests(
+        tmp_path, "cr.yaml", [{"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}]
+    )
     code, out, _ = run(capsys, "check", "--environments", str(ENVIRONMENTS), "--manifests", str(path), "--stage", "dev")
     assert code == 1
     assert "no schema for example.com/v1 Widget: not validated" in out
 
 
-@pytest.mark.parametrize("content, message", [
-    ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [a\n", ":4:1: YAML syntax error"),
-    ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: ConfigMap\nmetadata: {name: b}\n", ":5:1: apiVersion: missing apiVersion"),
-    ("apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: a-}\n", ":1:1: metadata.name: missing metadata.name"),
-    ("- just\n- a list\n", ":1:1: expected a Kubernetes object (a mapping), got list"),
-], ids=["syntax", "no-api-version", "no-name", "not-a-mapping"])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [a\n", ":4:1: YAML syntax error"),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: ConfigMap\nmetadata: {name: b}\n",
+            ":5:1: apiVersion: missing apiVersion",
+        ),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: a-}\n",
+            ":1:1: metadata.name: missing metadata.name",
+        ),
+        ("- just\n- a list\n", ":1:1: expected a Kubernetes object (a mapping), got list"),
+    ],
+    ids=["syntax", "no-api-version", "no-name", "not-a-mapping"],
+)
 def test_bad_manifest_files_are_bad_input(tmp_path, capsys, content, message):
     path = tmp_path / "in.yaml"
     path.write_text(content)
@@ -186,8 +236,9 @@ def test_manifests_need_exactly_one_stage(tmp_path, capsys):
 
 
 def test_a_missing_manifest_path_is_bad_input(tmp_path, capsys):
-    code, _, err = run(capsys, "check", "--environments", str(ENVIRONMENTS), "--manifests", str(tmp_path / "nope"),
-                       "--stage", "dev")
+    code, _, err = run(
+        capsys, "check", "--environments", str(ENVIRONMENTS), "--manifests", str(tmp_path / "nope"), "--stage", "dev"
+    )
     assert code == 2 and "nope: no such file or folder" in err
 
 

@@ -28,7 +28,9 @@ def test_every_rendered_object_validates(rendered, stage):
         if validator is None:
             unvalidated.append(title)  # never silently passed: a kind without a schema fails here
             continue
-        failures += [f"{title}: {'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(manifest)]
+        failures += [
+            f"{title}: {'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(manifest)
+        ]
     assert unvalidated == [], f"kinds with no schema to validate against: {unvalidated}"
     assert failures == []
 

@@ -61,8 +61,9 @@ def test_output_is_sorted_yaml_without_aliases(rendered_dir):
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed (make test installs it)")
 @pytest.mark.parametrize("stage", STAGES)
 def test_kubectl_kustomize_yields_the_rendered_objects(rendered_dir, rendered, stage):
-    result = subprocess.run(["kubectl", "kustomize", str(rendered_dir / stage)], capture_output=True, text=True,
-                            check=False, timeout=120)
+    result = subprocess.run(
+        ["kubectl", "kustomize", str(rendered_dir / stage)], capture_output=True, text=True, check=False, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     built = {resource_id(doc): doc for doc in yaml.safe_load_all(result.stdout) if doc}
     expected = {resource_id(m): m for m in rendered[stage].manifests}
@@ -99,8 +100,22 @@ def test_stage_option_renders_only_that_stage(tmp_path):
 
 
 def test_json_summary_reports_replicas_and_bounds(tmp_path, capsys):
-    assert main(["render", "--environments", str(ENVIRONMENTS), "--out", str(tmp_path), "--stage", "prod",
-                 "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "render",
+                "--environments",
+                str(ENVIRONMENTS),
+                "--out",
+                str(tmp_path),
+                "--stage",
+                "prod",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     [summary] = json.loads(capsys.readouterr().out)
     assert summary["stage"] == "prod" and summary["release"] == "2026.11.4"
     assert summary["namespaces"] == ["agent-platform-prod", "model-training-prod"]

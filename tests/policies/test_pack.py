@@ -58,32 +58,114 @@ def test_an_unknown_rule_id_is_a_clear_error():
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 100) | st.floats(allow_nan=False, allow_infinity=False, width=16)
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 100)
+    | st.floats(allow_nan=False, allow_infinity=False, width=16)
     | st.sampled_from(["", "0", "latest", "ALL", "*", "0 2 * * *", "500m", "1Gi", "sleep", "true", "a:b"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(
-        st.sampled_from(["spec", "template", "jobTemplate", "containers", "initContainers", "securityContext",
-                         "resources", "limits", "requests", "cpu", "memory", "image", "name", "env", "value", "ports",
-                         "replicas", "selector", "matchLabels", "volumes", "hostPath", "schedule", "metadata", "labels",
-                         "ingress", "egress", "podSelector", "minAvailable", "data", "hard", "scaleTargetRef",
-                         "readinessProbe", "periodSeconds", "capabilities", "add", "drop", "tls", "rules", "hosts"]),
-        children, max_size=4),
-    max_leaves=12)
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "spec",
+                    "template",
+                    "jobTemplate",
+                    "containers",
+                    "initContainers",
+                    "securityContext",
+                    "resources",
+                    "limits",
+                    "requests",
+                    "cpu",
+                    "memory",
+                    "image",
+                    "name",
+                    "env",
+                    "value",
+                    "ports",
+                    "replicas",
+                    "selector",
+                    "matchLabels",
+                    "volumes",
+                    "hostPath",
+                    "schedule",
+                    "metadata",
+                    "labels",
+                    "ingress",
+                    "egress",
+                    "podSelector",
+                    "minAvailable",
+                    "data",
+                    "hard",
+                    "scaleTargetRef",
+                    "readinessProbe",
+                    "periodSeconds",
+                    "capabilities",
+                    "add",
+                    "drop",
+                    "tls",
+                    "rules",
+                    "hosts",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
 
 
 @st.composite
 def odd_manifests(draw):
-    kind = draw(st.sampled_from(sorted(POD_SPEC_PATHS) + ["NetworkPolicy", "PodDisruptionBudget", "ConfigMap", "Ingress",
-                                                          "HorizontalPodAutoscaler", "ResourceQuota", "LimitRange",
-                                                          "Secret", "ServiceAccount", "RoleBinding", "Namespace"]))
-    api = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "ReplicaSet": "apps/v1",
-           "Job": "batch/v1", "CronJob": "batch/v1", "NetworkPolicy": "networking.k8s.io/v1",
-           "Ingress": "networking.k8s.io/v1", "PodDisruptionBudget": "policy/v1",
-           "HorizontalPodAutoscaler": "autoscaling/v2", "RoleBinding": "rbac.authorization.k8s.io/v1"}.get(kind, "v1")
-    body = draw(st.dictionaries(st.sampled_from(["spec", "data", "template", "subjects", "automountServiceAccountToken"]),
-                                json_values, max_size=3))
-    meta = {"name": draw(st.sampled_from(["a", "b-backup", "postgres-backup-x"])), "namespace": "ns",
-            "labels": draw(st.dictionaries(st.sampled_from(["app", "app.kubernetes.io/component"]),
-                                           st.sampled_from(["x", "backup"]), max_size=2))}
+    kind = draw(
+        st.sampled_from(
+            sorted(POD_SPEC_PATHS)
+            + [
+                "NetworkPolicy",
+                "PodDisruptionBudget",
+                "ConfigMap",
+                "Ingress",
+                "HorizontalPodAutoscaler",
+                "ResourceQuota",
+                "LimitRange",
+                "Secret",
+                "ServiceAccount",
+                "RoleBinding",
+                "Namespace",
+            ]
+        )
+    )
+    api = {
+        "Deployment": "apps/v1",
+        "StatefulSet": "apps/v1",
+        "DaemonSet": "apps/v1",
+        "ReplicaSet": "apps/v1",
+        "Job": "batch/v1",
+        "CronJob": "batch/v1",
+        "NetworkPolicy": "networking.k8s.io/v1",
+        "Ingress": "networking.k8s.io/v1",
+        "PodDisruptionBudget": "policy/v1",
+        "HorizontalPodAutoscaler": "autoscaling/v2",
+        "RoleBinding": "rbac.authorization.k8s.io/v1",
+    }.get(kind, "v1")
+    body = draw(
+        st.dictionaries(
+            st.sampled_from(["spec", "data", "template", "subjects", "automountServiceAccountToken"]),
+            json_values,
+            max_size=3,
+        )
+    )
+    meta = {
+        "name": draw(st.sampled_from(["a", "b-backup", "postgres-backup-x"])),
+        "namespace": "ns",
+        "labels": draw(
+            st.dictionaries(
+                st.sampled_from(["app", "app.kubernetes.io/component"]), st.sampled_from(["x", "backup"]), max_size=2
+            )
+        ),
+    }
     return {"apiVersion": api, "kind": kind, "metadata": meta, **body}
 
 

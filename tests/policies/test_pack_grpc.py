@@ -28,8 +28,13 @@ MANDATORY = analyzer_pb2.EnforcementLevel.Value("MANDATORY")
 
 @pytest.fixture(scope="module")
 def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
-    process = subprocess.Popen([sys.executable, str(REPOSITORY / "policies" / "__main__.py")], cwd=REPOSITORY,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, str(REPOSITORY / "policies" / "__main__.py")],
+        cwd=REPOSITORY,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         port = process.stdout.readline().strip()
         assert port.isdigit(), f"the pack printed {port!r} instead of its port; stderr: {process.stderr.read()}"
@@ -51,24 +56,35 @@ def struct(data: dict) -> struct_pb2.Struct:
 def configure(analyzer, stage: str) -> None:
     config = json.loads((REPOSITORY / "policies" / "config" / f"{stage}.json").read_text())
     levels = {"advisory": "ADVISORY", "mandatory": "MANDATORY", "disabled": "DISABLED"}
-    request = analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={
-        rule_id: analyzer_pb2.PolicyConfig(
-            enforcementLevel=analyzer_pb2.EnforcementLevel.Value(levels[entry["enforcementLevel"]]),
-            properties=struct({k: v for k, v in entry.items() if k != "enforcementLevel"}))
-        for rule_id, entry in config.items()})
+    request = analyzer_pb2.ConfigureAnalyzerRequest(
+        policyConfig={
+            rule_id: analyzer_pb2.PolicyConfig(
+                enforcementLevel=analyzer_pb2.EnforcementLevel.Value(levels[entry["enforcementLevel"]]),
+                properties=struct({k: v for k, v in entry.items() if k != "enforcementLevel"}),
+            )
+            for rule_id, entry in config.items()
+        }
+    )
     analyzer.Configure(request)
 
 
 def analyze(analyzer, manifest: dict, stage: str = "prod") -> list:
-    request = analyzer_pb2.AnalyzeRequest(type=type_token(manifest["apiVersion"], manifest["kind"]),
-                                          properties=struct(manifest), urn=urn_of(manifest, stage),
-                                          name=pulumi_name(manifest))
+    request = analyzer_pb2.AnalyzeRequest(
+        type=type_token(manifest["apiVersion"], manifest["kind"]),
+        properties=struct(manifest),
+        urn=urn_of(manifest, stage),
+        name=pulumi_name(manifest),
+    )
     return list(analyzer.Analyze(request).diagnostics)
 
 
 def analyze_stack(analyzer, manifests: list[dict], stage: str = "prod") -> list:
-    resources = [analyzer_pb2.AnalyzerResource(type=type_token(m["apiVersion"], m["kind"]), properties=struct(m),
-                                               urn=urn_of(m, stage), name=pulumi_name(m)) for m in manifests]
+    resources = [
+        analyzer_pb2.AnalyzerResource(
+            type=type_token(m["apiVersion"], m["kind"]), properties=struct(m), urn=urn_of(m, stage), name=pulumi_name(m)
+        )
+        for m in manifests
+    ]
     return list(analyzer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources)).diagnostics)
 
 
@@ -106,14 +122,19 @@ def test_a_daily_backup_breaks_the_prod_rpo_under_pulumi(analyzer, rendered):
     # pulumi_policy puts the policy's description above the message.
     assert diagnostic.message == (
         f"{rule.DESCRIPTION}\nCronJob agent-platform-prod/{cron['metadata']['name']} spec.schedule: is '0 2 * * *', "
-        f"up to 24 h between runs, must be at most 1 h between runs (the RPO). Fix: {rule.REMEDIATION}")
+        f"up to 24 h between runs, must be at most 1 h between runs (the RPO). Fix: {rule.REMEDIATION}"
+    )
     assert diagnostic.urn == urn_of(daily, "prod")
 
 
 def test_a_pdb_equal_to_the_replicas_blocks_drains_under_pulumi(analyzer, rendered):
     configure(analyzer, "prod")
-    manifests = [m if m["kind"] != "PodDisruptionBudget" or m["metadata"]["name"] != "user-service"
-                 else {**m, "spec": {**m["spec"], "minAvailable": 2}} for m in rendered["prod"].manifests]
+    manifests = [
+        m
+        if m["kind"] != "PodDisruptionBudget" or m["metadata"]["name"] != "user-service"
+        else {**m, "spec": {**m["spec"], "minAvailable": 2}}
+        for m in rendered["prod"].manifests
+    ]
     (diagnostic,) = analyze_stack(analyzer, manifests)
     assert diagnostic.policyName == "pdb-coverage"
     assert "PodDisruptionBudget agent-platform-prod/user-service spec.minAvailable: is 2" in diagnostic.message

@@ -22,17 +22,31 @@ from pipeline.cli import main
 def literal_documents(environments: Path) -> None:
     defaults = environments / "defaults.yaml"
     text = defaults.read_text()
-    text = re.sub(r"liveness: \{[^}]*\}", "liveness: {path: /health, initial_delay_seconds: 15, period_seconds: 20, "
-                                          "timeout_seconds: 5, failure_threshold: 3}", text)
-    text = re.sub(r"readiness: \{[^}]*\}", "readiness: {path: /ready, initial_delay_seconds: 5, period_seconds: 10, "
-                                           "timeout_seconds: 3, failure_threshold: 3}", text)
-    text = re.sub(r"startup: \{[^}]*\}", "startup: {path: /health, initial_delay_seconds: 10, period_seconds: 10, "
-                                         "timeout_seconds: 5, failure_threshold: 30}", text)
+    text = re.sub(
+        r"liveness: \{[^}]*\}",
+        "liveness: {path: /health, initial_delay_seconds: 15, period_seconds: 20, "
+        "timeout_seconds: 5, failure_threshold: 3}",
+        text,
+    )
+    text = re.sub(
+        r"readiness: \{[^}]*\}",
+        "readiness: {path: /ready, initial_delay_seconds: 5, period_seconds: 10, "
+        "timeout_seconds: 3, failure_threshold: 3}",
+        text,
+    )
+    text = re.sub(
+        r"startup: \{[^}]*\}",
+        "startup: {path: /health, initial_delay_seconds: 10, period_seconds: 10, "
+        "timeout_seconds: 5, failure_threshold: 30}",
+        text,
+    )
     defaults.write_text(text)
     prod = environments / "prod.yaml"
     text = prod.read_text().replace('schedule: "*/30 * * * *"', 'schedule: "0 2 * * *"')
-    text = text.replace("  monitoring-service:\n    autoscaling: {min_replicas: 2, max_replicas: 4}\n    pdb: {min_available: 1}\n",
-                        "  monitoring-service:\n    replicas: 1\n    autoscaling: {enabled: false}\n    pdb: {enabled: false}\n")
+    text = text.replace(
+        "  monitoring-service:\n    autoscaling: {min_replicas: 2, max_replicas: 4}\n    pdb: {min_available: 1}\n",
+        "  monitoring-service:\n    replicas: 1\n    autoscaling: {enabled: false}\n    pdb: {enabled: false}\n",
+    )
     prod.write_text(text)
 
 
@@ -71,8 +85,9 @@ def test_the_guides_probe_periods_miss_the_detection_and_interval_targets(findin
 
 def test_the_guides_startup_allowance_misses_the_recovery_target(findings):
     startup = by_rule(findings, "startup-budget")
-    assert startup and all(f["observed"] == "initialDelaySeconds 10 + periodSeconds 10 x failureThreshold 30 = 310 s"
-                           for f in startup)
+    assert startup and all(
+        f["observed"] == "initialDelaySeconds 10 + periodSeconds 10 x failureThreshold 30 = 310 s" for f in startup
+    )
     assert {f["location"]["key_path"] for f in startup} == {"pod.probes.startup"}
 
 
@@ -85,4 +100,5 @@ def test_one_monitoring_replica_is_a_single_point_of_failure(findings):
 
 def test_the_repository_prod_resolves_every_contradiction(capsys):
     from tests.conftest import ENVIRONMENTS
+
     assert main(["check", "--environments", str(ENVIRONMENTS), "--stage", "prod"]) == 0

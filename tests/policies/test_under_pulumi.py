@@ -41,11 +41,17 @@ def test_same_findings_as_under_pulumi(module, verdict, name, environments):
     for options in configs:
         config = {module.ID: {"enforcementLevel": "mandatory", **options}}
         plain = [f.message() for f in run_policies(manifests, config, rules=[module])]
-        proxied = [f.message() for f in run_policies([as_pulumi_delivers(m) for m in manifests], config, rules=[module])]
+        proxied = [
+            f.message() for f in run_policies([as_pulumi_delivers(m) for m in manifests], config, rules=[module])
+        ]
         assert proxied == plain
 
 
 def test_every_rule_has_pass_and_fail_fixtures():
-    missing = [f"{rule_id}/{verdict}" for rule_id in RULES for verdict in ("pass", "fail")
-               if not list((FIXTURES / rule_id / verdict).glob("*.yaml"))]
+    missing = [
+        f"{rule_id}/{verdict}"
+        for rule_id in RULES
+        for verdict in ("pass", "fail")
+        if not list((FIXTURES / rule_id / verdict).glob("*.yaml"))
+    ]
     assert missing == []

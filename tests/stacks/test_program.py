@@ -98,12 +98,19 @@ def test_every_manifest_is_parented_by_its_component(program_run, environments):
 
 def test_components_are_registered_once_each_under_the_stack(program_run, environments):
     stage, registrations = program_run
-    found = sorted((own, name) for urn in registrations
-                   for parent, own, name in [split_urn(urn)] if own.startswith("agent-platform:"))
+    found = sorted(
+        (own, name)
+        for urn in registrations
+        for parent, own, name in [split_urn(urn)]
+        if own.startswith("agent-platform:")
+    )
     expected = sorted((COMPONENT_TYPES[type(spec)].TYPE, spec.name) for spec in components(environments[stage]))
     assert found == expected
-    assert all(split_urn(urn)[0] == "pulumi:pulumi:Stack" for urn in registrations
-               if split_urn(urn)[1].startswith("agent-platform:"))
+    assert all(
+        split_urn(urn)[0] == "pulumi:pulumi:Stack"
+        for urn in registrations
+        if split_urn(urn)[1].startswith("agent-platform:")
+    )
 
 
 def test_custom_resources_keep_their_group_in_the_type_token(program_run):

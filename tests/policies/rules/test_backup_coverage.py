@@ -3,8 +3,10 @@ import pytest
 from policies.rules import backup_coverage as rule
 from tests.policies.helpers import check, fixture, fixtures, messages
 
-MUST = "must be backed up by a backup CronJob in agent-platform-prod with the same PGHOST and PGDATABASE " \
-       "(the RPO needs a backup)."
+MUST = (
+    "must be backed up by a backup CronJob in agent-platform-prod with the same PGHOST and PGDATABASE "
+    "(the RPO needs a backup)."
+)
 FAIL = {
     "no-backup": [
         "Deployment agent-platform-prod/agent-service spec.template.spec.containers[agent].env[PGDATABASE]: "

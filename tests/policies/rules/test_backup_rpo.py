@@ -12,14 +12,16 @@ def test_the_documents_daily_backup_misses_a_one_hour_rpo():
     findings = check(rule, fixture(rule, "fail", "contradictions"), rpo_minutes=60)
     assert messages(findings)[0] == (
         "CronJob agent-platform-prod/postgres-backup-agents spec.schedule: is '0 2 * * *', up to 24 h between runs, "
-        "must be at most 1 h between runs (the RPO).")
+        "must be at most 1 h between runs (the RPO)."
+    )
     assert findings[0].mandatory and findings[0].remediation == rule.REMEDIATION
 
 
 def test_every_two_hours_misses_a_ninety_minute_rpo():
     assert messages(check(rule, fixture(rule, "fail", "contradictions"), rpo_minutes=90))[1] == (
         "CronJob agent-platform-prod/tasks-backup spec.schedule: is '0 */2 * * *', up to 2 h between runs, "
-        "must be at most 90 min between runs (the RPO).")
+        "must be at most 90 min between runs (the RPO)."
+    )
 
 
 def test_a_schedule_that_never_runs_or_cannot_be_read_fails():

@@ -32,9 +32,23 @@ def test_fail_names_every_missing_invalid_or_inverted_value():
 
 
 def test_pulumi_floats_are_quantities():
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}, "spec": {"containers": [
-        {"name": "c", "image": "x:1", "resources": {"requests": {"cpu": 1.0, "memory": 134217728.0},
-                                                     "limits": {"cpu": 2.0, "memory": "1Gi"}}}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {
+            "containers": [
+                {
+                    "name": "c",
+                    "image": "x:1",
+                    "resources": {
+                        "requests": {"cpu": 1.0, "memory": 134217728.0},
+                        "limits": {"cpu": 2.0, "memory": "1Gi"},
+                    },
+                }
+            ]
+        },
+    }
     assert check(rule, [pod]) == []
 
 

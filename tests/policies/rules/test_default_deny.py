@@ -3,15 +3,19 @@ import pytest
 from policies.rules import default_deny as rule
 from tests.policies.helpers import check, fixture, fixtures, messages
 
-EXPECTED = "must be covered by a NetworkPolicy with podSelector {}, policyTypes [Ingress, Egress] and no rules " \
-           "(a default deny per namespace)."
+EXPECTED = (
+    "must be covered by a NetworkPolicy with podSelector {}, policyTypes [Ingress, Egress] and no rules "
+    "(a default deny per namespace)."
+)
 FAIL = {
     "no-network-policy": [
-        f"Namespace team-a: is without a default-deny NetworkPolicy, holding Deployment team-a/api, {EXPECTED}"],
+        f"Namespace team-a: is without a default-deny NetworkPolicy, holding Deployment team-a/api, {EXPECTED}"
+    ],
     "not-deny-all": [
         "Namespace agent-platform-prod: is without a default-deny NetworkPolicy, holding Deployment "
         "agent-platform-prod/a, Deployment agent-platform-prod/b, Deployment agent-platform-prod/c and 1 more, "
-        + EXPECTED],
+        + EXPECTED
+    ],
 }
 
 

@@ -7,10 +7,12 @@ MUST = "must be allowed egress to port 53 over UDP and TCP (cluster DNS), or no 
 FAIL = {
     "no-dns": [
         "Deployment agent-platform-prod/agent-service: is restricted in egress (NetworkPolicy default-deny, "
-        f"agent-service) with no egress to 53/UDP or 53/TCP, {MUST}"],
+        f"agent-service) with no egress to 53/UDP or 53/TCP, {MUST}"
+    ],
     "udp-only": [
         "Deployment agent-platform-prod/agent-service: is restricted in egress (NetworkPolicy agent-service) "
-        f"with no egress to 53/TCP, {MUST}"],
+        f"with no egress to 53/TCP, {MUST}"
+    ],
 }
 
 

@@ -31,15 +31,27 @@ def test_fail(name):
 
 def test_the_stage_list_replaces_the_reference_one():
     findings = check(rule, fixture(rule, "fail", "open-ports"), allowed_egress_ports=[8443, *range(5432, 5441)])
-    assert [f.path for f in findings] == ["spec.egress[0].ports", "spec.egress[1].ports[1].port",
-                                          "spec.egress[2].ports[0].port"]
-    assert findings[0].expected == "a list of ports in the allowed egress ports 5432, 5433, 5434, 5435, 5436, 5437, " \
-                                   "5438, 5439, 5440, 8443 (the stage's egress targets)"
+    assert [f.path for f in findings] == [
+        "spec.egress[0].ports",
+        "spec.egress[1].ports[1].port",
+        "spec.egress[2].ports[0].port",
+    ]
+    assert (
+        findings[0].expected == "a list of ports in the allowed egress ports 5432, 5433, 5434, 5435, 5436, 5437, "
+        "5438, 5439, 5440, 8443 (the stage's egress targets)"
+    )
     assert [f.path for f in check(rule, fixture(rule, "pass", "declared-ports"), allowed_egress_ports=[53])] == [
-        "spec.egress[1].ports[0].port", "spec.egress[2].ports[0].port", "spec.egress[3].ports[0].port"]
+        "spec.egress[1].ports[0].port",
+        "spec.egress[2].ports[0].port",
+        "spec.egress[3].ports[0].port",
+    ]
 
 
 def test_other_kinds_and_ingress_rules_are_ignored():
-    policy = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "p", "namespace": "n"},
-              "spec": {"podSelector": {}, "ingress": [{}], "egress": "junk"}}
+    policy = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "p", "namespace": "n"},
+        "spec": {"podSelector": {}, "ingress": [{}], "egress": "junk"},
+    }
     assert check(rule, [policy, {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {}}]) == []

@@ -29,5 +29,7 @@ def test_fail(name):
 def test_the_target_is_the_stages():
     assert check(rule, fixture(rule, "fail", "slow-probes"), failure_detection_seconds=60) == []
     findings = check(rule, fixture(rule, "pass", "fast-probes"), failure_detection_seconds=20)
-    assert messages(findings) == [f"{WHERE}[agent].readinessProbe: is periodSeconds not set (10) x failureThreshold "
-                                  "not set (3) = 30 s, must be at most 20 s (the failure-detection target)."]
+    assert messages(findings) == [
+        f"{WHERE}[agent].readinessProbe: is periodSeconds not set (10) x failureThreshold "
+        "not set (3) = 30 s, must be at most 20 s (the failure-detection target)."
+    ]

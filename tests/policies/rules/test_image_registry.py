@@ -5,8 +5,10 @@ from tests.policies.helpers import check, fixture, fixtures, messages
 from tests.policies.odd_manifests import ODD
 
 REGISTRIES = ["registry.agentflow.example.com/agentflow/", "docker.io/library/postgres"]
-EXPECTED = ("must be pulled from an allowed registry (policy.registries): "
-            "registry.agentflow.example.com/agentflow/, docker.io/library/postgres.")
+EXPECTED = (
+    "must be pulled from an allowed registry (policy.registries): "
+    "registry.agentflow.example.com/agentflow/, docker.io/library/postgres."
+)
 
 
 @pytest.mark.parametrize("name", fixtures(rule, "pass"))
@@ -33,20 +35,30 @@ def test_no_registries_checks_nothing():
     assert check(rule, fixture(rule, "fail", "workloads")) == []  # the default
 
 
-@pytest.mark.parametrize("image, name", [
-    ("postgres", "docker.io/library/postgres"), ("bitnami/redis:7", "docker.io/bitnami/redis"),
-    ("index.docker.io/library/postgres:16", "docker.io/library/postgres"),
-    ("Registry.Example.com/team/app:1", "registry.example.com/team/app"), ("localhost:5000/app", "localhost:5000/app"),
-])
+@pytest.mark.parametrize(
+    "image, name",
+    [
+        ("postgres", "docker.io/library/postgres"),
+        ("bitnami/redis:7", "docker.io/bitnami/redis"),
+        ("index.docker.io/library/postgres:16", "docker.io/library/postgres"),
+        ("Registry.Example.com/team/app:1", "registry.example.com/team/app"),
+        ("localhost:5000/app", "localhost:5000/app"),
+    ],
+)
 def test_normalised_name(image, name):
     assert rule.normalised_name(image) == name
 
 
-@pytest.mark.parametrize("name, allowed", [
-    ("docker.io/library/postgres", True), ("docker.io/library/postgres/sub", True),
-    ("docker.io/library/postgresql", False), ("registry.agentflow.example.com/agentflow/x", True),
-    ("registry.agentflow.example.com/agentflowx/x", False),
-])
+@pytest.mark.parametrize(
+    "name, allowed",
+    [
+        ("docker.io/library/postgres", True),
+        ("docker.io/library/postgres/sub", True),
+        ("docker.io/library/postgresql", False),
+        ("registry.agentflow.example.com/agentflow/x", True),
+        ("registry.agentflow.example.com/agentflowx/x", False),
+    ],
+)
 def test_prefixes_match_whole_components(name, allowed):
     assert rule.allowed(name, REGISTRIES) is allowed
 

@@ -29,15 +29,24 @@ def test_fail_names_every_untagged_or_latest_image():
     assert all(f.mandatory and f.remediation == rule.REMEDIATION for f in findings)
 
 
-@pytest.mark.parametrize("image, problem", [
-    ("postgres:16.4", None), (f"postgres@sha256:{DIGEST}", None), ("postgres:LATEST", "'postgres:LATEST', tagged latest"),
-    ("localhost:5000/app", "'localhost:5000/app', no tag (so latest)"), ("", "not set"), (None, "not set"),
-    (7, "7, not an image reference"),
-])
+@pytest.mark.parametrize(
+    "image, problem",
+    [
+        ("postgres:16.4", None),
+        (f"postgres@sha256:{DIGEST}", None),
+        ("postgres:LATEST", "'postgres:LATEST', tagged latest"),
+        ("localhost:5000/app", "'localhost:5000/app', no tag (so latest)"),
+        ("", "not set"),
+        (None, "not set"),
+        (7, "7, not an image reference"),
+    ],
+)
 def test_problem(image, problem):
     assert rule.problem(image) == problem
 
 
 def test_odd_manifests_do_not_crash():
-    assert [f.path for f in check(rule, ODD)] == ["spec.template.spec.containers[0].image",
-                                                  "spec.template.spec.containers[c].image"]
+    assert [f.path for f in check(rule, ODD)] == [
+        "spec.template.spec.containers[0].image",
+        "spec.template.spec.containers[c].image",
+    ]

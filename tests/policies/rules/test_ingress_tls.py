@@ -32,20 +32,36 @@ def test_fail(name):
 
 
 def test_a_rule_without_host_needs_some_tls_secret():
-    ingress = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {
-        "name": "web", "namespace": "n", "annotations": {"cert-manager.io/cluster-issuer": "letsencrypt-prod",
-                                                         "nginx.ingress.kubernetes.io/ssl-redirect": "true"}},
-        "spec": {"rules": [{"http": {}}]}}
+    ingress = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {
+            "name": "web",
+            "namespace": "n",
+            "annotations": {
+                "cert-manager.io/cluster-issuer": "letsencrypt-prod",
+                "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+            },
+        },
+        "spec": {"rules": [{"http": {}}]},
+    }
     assert messages(check(rule, [ingress])) == [
         "Ingress n/web spec.rules[0].host: is not set (every host) with no spec.tls entry with a secretName, "
-        "must be served over TLS: a spec.tls entry with a secretName."]
+        "must be served over TLS: a spec.tls entry with a secretName."
+    ]
     ingress["spec"]["tls"] = [{"secretName": "web-tls"}]
     assert check(rule, [ingress]) == []
 
 
-@pytest.mark.parametrize("pattern, host, covered", [
-    ("api.example.com", "API.example.com", True), ("*.example.com", "api.example.com", True),
-    ("*.example.com", "a.b.example.com", False), ("*.example.com", "example.com", False), (None, "x", False),
-])
+@pytest.mark.parametrize(
+    "pattern, host, covered",
+    [
+        ("api.example.com", "API.example.com", True),
+        ("*.example.com", "api.example.com", True),
+        ("*.example.com", "a.b.example.com", False),
+        ("*.example.com", "example.com", False),
+        (None, "x", False),
+    ],
+)
 def test_tls_host_patterns(pattern, host, covered):
     assert rule.covers(pattern, host) is covered

@@ -30,11 +30,23 @@ def test_fail_names_every_container_outside_the_limit_range():
 
 
 def test_missing_request_or_limit_cannot_meet_a_ratio():
-    limit_range = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "l", "namespace": "ns"},
-                   "spec": {"limits": [{"type": "Container", "maxLimitRequestRatio": {"cpu": 2.0}}]}}
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}, "spec": {"containers": [
-        {"name": "a", "image": "x:1", "resources": {"requests": {"cpu": "1"}}},
-        {"name": "b", "image": "x:1", "resources": {"requests": {"cpu": 0}, "limits": {"cpu": "1"}}}]}}
+    limit_range = {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": {"name": "l", "namespace": "ns"},
+        "spec": {"limits": [{"type": "Container", "maxLimitRequestRatio": {"cpu": 2.0}}]},
+    }
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {
+            "containers": [
+                {"name": "a", "image": "x:1", "resources": {"requests": {"cpu": "1"}}},
+                {"name": "b", "image": "x:1", "resources": {"requests": {"cpu": 0}, "limits": {"cpu": "1"}}},
+            ]
+        },
+    }
     assert [(f.path, f.observed) for f in check(rule, [limit_range, pod])] == [
         ("spec.containers[a].resources.limits.cpu", "not set"),
         ("spec.containers[b].resources.requests.cpu", "0 (so no ratio)"),

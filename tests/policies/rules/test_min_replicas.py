@@ -6,7 +6,8 @@ from tests.policies.helpers import check, fixture, fixtures, messages
 MUST = "must be at least 2 (policy.min_replicas), as one pod is a single point of failure."
 FAIL = {
     "monitoring-service-one-replica": [
-        f"Deployment agent-platform-prod/monitoring-service spec.replicas: is 1, {MUST}"],
+        f"Deployment agent-platform-prod/monitoring-service spec.replicas: is 1, {MUST}"
+    ],
     "hpa-minimum-one": [
         "HorizontalPodAutoscaler agent-platform-prod/task-service spec.minReplicas: is 1, the fewest pods of "
         f"Deployment agent-platform-prod/task-service, {MUST}",
@@ -32,10 +33,12 @@ def test_the_default_minimum_is_one_replica():
     zero = fixture(rule, "fail", "monitoring-service-one-replica")
     zero[0]["spec"]["replicas"] = 0
     assert messages(check(rule, zero)) == [
-        "Deployment agent-platform-prod/monitoring-service spec.replicas: is 0, must be at least 1 (policy.min_replicas)."]
+        "Deployment agent-platform-prod/monitoring-service spec.replicas: is 0, must be at least 1 (policy.min_replicas)."
+    ]
 
 
 def test_a_higher_minimum_is_honoured():
     findings = check(rule, fixture(rule, "pass", "hpa-minimum"), min_replicas=3)
     assert [(f.resource, f.path) for f in findings] == [
-        ("HorizontalPodAutoscaler agent-platform-prod/monitoring-service", "spec.minReplicas")]
+        ("HorizontalPodAutoscaler agent-platform-prod/monitoring-service", "spec.minReplicas")
+    ]

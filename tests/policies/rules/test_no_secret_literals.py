@@ -12,9 +12,22 @@ ENV = "must be a reference to a Secret created by an ExternalSecret (valueFrom.s
 DATA = "must be free of secrets: a Secret created by an ExternalSecret holds them."
 REDACTED = "a literal value (redacted)"
 # Every literal secret the fail fixture holds (and fragments of them): none may reach a message.
-SECRETS = ["hunter2", "not-really-a-key", "sk-proj-Abc123", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI", "ghp_aBcDeF",
-           "eyJhbGciOi", "oauth-client-secret-literal", "literal-llm-key", "literal-tool-token", "literal-json-secret",
-           "literal-dotenv-key", "MIIBOgIBAAJBAKj34", "BEGIN RSA"]
+SECRETS = [
+    "hunter2",
+    "not-really-a-key",
+    "sk-proj-Abc123",
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI",
+    "ghp_aBcDeF",
+    "eyJhbGciOi",
+    "oauth-client-secret-literal",
+    "literal-llm-key",
+    "literal-tool-token",
+    "literal-json-secret",
+    "literal-dotenv-key",
+    "MIIBOgIBAAJBAKj34",
+    "BEGIN RSA",
+]
 
 
 @pytest.mark.parametrize("name", fixtures(rule, "pass"))
@@ -66,50 +79,126 @@ def _decoded_binary_data(raw: str) -> str:
 
 
 def test_a_key_that_looks_like_a_credential_is_not_shown():
-    manifest = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "ns"},
-                "data": {"config.yaml": "AKIAIOSFODNN7EXAMPLE: enabled\npassword: hunter2\n"}}
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "c", "namespace": "ns"},
+        "data": {"config.yaml": "AKIAIOSFODNN7EXAMPLE: enabled\npassword: hunter2\n"},
+    }
     text = "\n".join(messages(check(rule, [manifest])))
     assert "AKIA" not in text and "hunter2" not in text and "is a file whose password is" in text
 
 
-@pytest.mark.parametrize("name", [
-    "PASSWORD", "db_password", "dbPassword", "PGPASSWORD", "passwd", "SECRET_KEY", "client-secret", "OAUTH2_CLIENT_SECRET",
-    "api_key", "apiKey", "API-KEY", "APIKEY", "openaiApiKey", "private_key", "privateKey", "credentials", "accessKey",
-    "AWS_ACCESS_KEY_ID", "refresh_token", "GITHUB_TOKEN", "accessToken",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "PASSWORD",
+        "db_password",
+        "dbPassword",
+        "PGPASSWORD",
+        "passwd",
+        "SECRET_KEY",
+        "client-secret",
+        "OAUTH2_CLIENT_SECRET",
+        "api_key",
+        "apiKey",
+        "API-KEY",
+        "APIKEY",
+        "openaiApiKey",
+        "private_key",
+        "privateKey",
+        "credentials",
+        "accessKey",
+        "AWS_ACCESS_KEY_ID",
+        "refresh_token",
+        "GITHUB_TOKEN",
+        "accessToken",
+    ],
+)
 def test_secret_names(name):
     assert rule.secret_name(name)
 
 
-@pytest.mark.parametrize("name", [
-    "max_tokens", "maxTokens", "tokens_per_minute", "jwt_ttl_seconds", "refresh_ttl_seconds", "token_url", "TOKEN_URL",
-    "password_file", "secret_name", "secretRef", "password_min_length", "tokenizer", "bcrypt_cost", "PWD", "log_format",
-    "passwordless_enabled", "", None,
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "max_tokens",
+        "maxTokens",
+        "tokens_per_minute",
+        "jwt_ttl_seconds",
+        "refresh_ttl_seconds",
+        "token_url",
+        "TOKEN_URL",
+        "password_file",
+        "secret_name",
+        "secretRef",
+        "password_min_length",
+        "tokenizer",
+        "bcrypt_cost",
+        "PWD",
+        "log_format",
+        "passwordless_enabled",
+        "",
+        None,
+    ],
+)
 def test_names_that_are_not_secrets(name):
     assert not rule.secret_name(name)
 
 
-@pytest.mark.parametrize("value", ["${OPENAI_API_KEY}", "$(PGPASSWORD)", "$TOKEN", "", "  ", "2000", "0.7", "true", "off",
-                                   "null", "{{ .Values.token }}", "****", "<set me>", 2000, None, False])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "${OPENAI_API_KEY}",
+        "$(PGPASSWORD)",
+        "$TOKEN",
+        "",
+        "  ",
+        "2000",
+        "0.7",
+        "true",
+        "off",
+        "null",
+        "{{ .Values.token }}",
+        "****",
+        "<set me>",
+        2000,
+        None,
+        False,
+    ],
+)
 def test_values_that_are_not_literal_secrets(value):
     assert not rule.literal(value)
 
 
-@pytest.mark.parametrize("value", [
-    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----",
-    "key: AKIAIOSFODNN7EXAMPLE", "sk-ant-api03-abcdefghijklmnop0123456789", "github_pat_11ABCDEFG0123456789_abcdefghijk",
-    "amqp://user:p4ss@rabbit:5672/", "redis://:p4ss@redis:6379/0",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----",
+        "key: AKIAIOSFODNN7EXAMPLE",
+        "sk-ant-api03-abcdefghijklmnop0123456789",
+        "github_pat_11ABCDEFG0123456789_abcdefghijk",
+        "amqp://user:p4ss@rabbit:5672/",
+        "redis://:p4ss@redis:6379/0",
+    ],
+)
 def test_credentials_by_value(value):
     assert rule.credential(value)
 
 
-@pytest.mark.parametrize("value", [
-    "http://fine-tuning-service.model-training-prod.svc:8080/openapi.json", "postgres://agents:${PGPASSWORD}@db/agents",
-    "https://user@host/path", "task-service-something-long-name", "sk-learn-is-a-library-name", "eyJ.x.y",
-    "-----BEGIN CERTIFICATE-----", "sum by (job) (rate(http_requests_total{namespace=\"agent-platform-prod\"}[5m]))",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://fine-tuning-service.model-training-prod.svc:8080/openapi.json",
+        "postgres://agents:${PGPASSWORD}@db/agents",
+        "https://user@host/path",
+        "task-service-something-long-name",
+        "sk-learn-is-a-library-name",
+        "eyJ.x.y",
+        "-----BEGIN CERTIFICATE-----",
+        'sum by (job) (rate(http_requests_total{namespace="agent-platform-prod"}[5m]))',
+    ],
+)
 def test_values_that_are_not_credentials(value):
     assert rule.credential(value) is None
 

@@ -16,7 +16,8 @@ FAIL = {
     ],
     "grace-shorter": [
         f"StatefulSet agent-platform-prod/cache {POD}.containers[redis].lifecycle.preStop.sleep.seconds: is 10, "
-        f"must be below 10 s ({POD}.terminationGracePeriodSeconds), leaving time to stop after SIGTERM."],
+        f"must be below 10 s ({POD}.terminationGracePeriodSeconds), leaving time to stop after SIGTERM."
+    ],
 }
 
 

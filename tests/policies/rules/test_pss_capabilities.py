@@ -54,8 +54,13 @@ def test_odd_manifests_do_not_crash_it():
 
 
 def test_a_single_capability_instead_of_a_list_is_still_named():
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
-           "spec": {"containers": [{"name": "c", "securityContext": {"capabilities": {"drop": "ALL", "add": "NET_RAW"}}}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {"containers": [{"name": "c", "securityContext": {"capabilities": {"drop": "ALL", "add": "NET_RAW"}}}]},
+    }
     assert messages(check(rule, [pod])) == [
         "Pod ns/p spec.containers[c].securityContext.capabilities.drop: is 'ALL', must be a list that includes ALL.",
-        f"Pod ns/p spec.containers[c].securityContext.capabilities.add: is adding 'NET_RAW', {ONLY}"]
+        f"Pod ns/p spec.containers[c].securityContext.capabilities.add: is adding 'NET_RAW', {ONLY}",
+    ]

@@ -41,4 +41,5 @@ def test_a_cronjob_pod_is_checked_at_its_own_path():
     cronjob[0]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["hostNetwork"] = True
     assert messages(check(rule, cronjob)) == [
         "CronJob agent-platform-prod/postgres-backup-agents spec.jobTemplate.spec.template.spec.hostNetwork: "
-        "is true, must be false."]
+        "is true, must be false."
+    ]

@@ -42,7 +42,20 @@ def test_odd_manifests_do_not_crash_it():
 
 
 def test_pulumi_doubles_compare_as_integers():
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
-           "spec": {"containers": [{"name": "c", "ports": [{"name": "a", "containerPort": 80.0, "hostPort": 0.0},
-                                                           {"name": "b", "containerPort": 81.0, "hostPort": 81.0}]}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {
+            "containers": [
+                {
+                    "name": "c",
+                    "ports": [
+                        {"name": "a", "containerPort": 80.0, "hostPort": 0.0},
+                        {"name": "b", "containerPort": 81.0, "hostPort": 81.0},
+                    ],
+                }
+            ]
+        },
+    }
     assert messages(check(rule, [pod])) == ["Pod ns/p spec.containers[c].ports[b].hostPort: is 81, must be 0 or unset."]

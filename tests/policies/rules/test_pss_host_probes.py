@@ -42,7 +42,14 @@ def test_odd_manifests_do_not_crash_it():
 
 
 def test_a_post_start_hook_is_checked_too():
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
-           "spec": {"containers": [{"name": "c", "lifecycle": {"postStart": {"tcpSocket": {"host": "db", "port": 5432}}}}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {
+            "containers": [{"name": "c", "lifecycle": {"postStart": {"tcpSocket": {"host": "db", "port": 5432}}}}]
+        },
+    }
     assert messages(check(rule, [pod])) == [
-        "Pod ns/p spec.containers[c].lifecycle.postStart.tcpSocket.host: is 'db', must be unset (the pod's own IP)."]
+        "Pod ns/p spec.containers[c].lifecycle.postStart.tcpSocket.host: is 'db', must be unset (the pod's own IP)."
+    ]

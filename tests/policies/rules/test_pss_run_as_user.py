@@ -41,7 +41,12 @@ def test_odd_manifests_do_not_crash_it():
 
 
 def test_a_uid_that_is_no_number_is_reported():
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
-           "spec": {"containers": [{"name": "c", "securityContext": {"runAsUser": "root"}}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {"containers": [{"name": "c", "securityContext": {"runAsUser": "root"}}]},
+    }
     assert messages(check(rule, [pod])) == [
-        "Pod ns/p spec.containers[c].securityContext.runAsUser: is 'root', must be a non-zero UID."]
+        "Pod ns/p spec.containers[c].securityContext.runAsUser: is 'root', must be a non-zero UID."
+    ]

@@ -50,8 +50,16 @@ def test_odd_manifests_do_not_crash_it():
 
 
 def test_an_ephemeral_container_may_not_turn_seccomp_off():
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
-           "spec": {"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}, "containers": [{"name": "c"}],
-                    "ephemeralContainers": [{"name": "d", "securityContext": {"seccompProfile": {"type": "Unconfined"}}}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {
+            "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [{"name": "c"}],
+            "ephemeralContainers": [{"name": "d", "securityContext": {"seccompProfile": {"type": "Unconfined"}}}],
+        },
+    }
     assert messages(check(rule, [pod])) == [
-        f"Pod ns/p spec.ephemeralContainers[d].securityContext.seccompProfile.type: is 'Unconfined', {EXPECTED}"]
+        f"Pod ns/p spec.ephemeralContainers[d].securityContext.seccompProfile.type: is 'Unconfined', {EXPECTED}"
+    ]

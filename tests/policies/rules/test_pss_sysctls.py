@@ -42,13 +42,22 @@ def test_odd_manifests_do_not_crash_it():
 
 def test_every_safe_sysctl_of_the_standard_passes():
     sysctls = [{"name": name, "value": "1"} for name in rule.SAFE_SYSCTLS]
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
-           "spec": {"securityContext": {"sysctls": sysctls}, "containers": [{"name": "c"}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {"securityContext": {"sysctls": sysctls}, "containers": [{"name": "c"}]},
+    }
     assert len(rule.SAFE_SYSCTLS) == 12 and check(rule, [pod]) == []
 
 
 def test_a_sysctl_without_a_name_is_reported():
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
-           "spec": {"securityContext": {"sysctls": [{"value": "1"}]}, "containers": [{"name": "c"}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {"securityContext": {"sysctls": [{"value": "1"}]}, "containers": [{"name": "c"}]},
+    }
     assert messages(check(rule, [pod])) == [
-        "Pod ns/p spec.securityContext.sysctls: is setting a sysctl with no name, must be setting only safe sysctls."]
+        "Pod ns/p spec.securityContext.sysctls: is setting a sysctl with no name, must be setting only safe sysctls."
+    ]

@@ -33,12 +33,20 @@ def test_fail_training_jobs_count_init_containers_and_gpus():
     ]
 
 
-@pytest.mark.parametrize("key, bound", [
-    ("pods", ("pods", "pods")), ("cpu", ("requests", "cpu")), ("memory", ("requests", "memory")),
-    ("limits.memory", ("limits", "memory")), ("requests.nvidia.com/gpu", ("requests", "nvidia.com/gpu")),
-    ("requests.storage", None), ("services", None), ("count/jobs.batch", None),
-    ("standard.storageclass.storage.k8s.io/requests.storage", None),
-])
+@pytest.mark.parametrize(
+    "key, bound",
+    [
+        ("pods", ("pods", "pods")),
+        ("cpu", ("requests", "cpu")),
+        ("memory", ("requests", "memory")),
+        ("limits.memory", ("limits", "memory")),
+        ("requests.nvidia.com/gpu", ("requests", "nvidia.com/gpu")),
+        ("requests.storage", None),
+        ("services", None),
+        ("count/jobs.batch", None),
+        ("standard.storageclass.storage.k8s.io/requests.storage", None),
+    ],
+)
 def test_quota_keys_about_pods(key, bound):
     assert rule.counted(key) == bound
 

@@ -32,4 +32,5 @@ def test_the_target_is_the_stages():
     assert [f.path for f in findings] == ["spec.template.spec.containers[api].readinessProbe"]
     assert findings[0].expected == "a probe with periodSeconds below 20 s (the health-check interval target)"
     assert [f.path for f in check(rule, fixture(rule, "pass", "fast-readiness"), health_check_interval_seconds=5)] == [
-        "spec.template.spec.containers[agent].readinessProbe.periodSeconds"]
+        "spec.template.spec.containers[agent].readinessProbe.periodSeconds"
+    ]

@@ -28,6 +28,9 @@ def test_fail(name):
 
 def test_the_target_is_the_stages():
     assert [f.path for f in check(rule, fixture(rule, "fail", "slow-scale-up"), scale_up_seconds=120)] == [
-        "spec.behavior.scaleUp.selectPolicy"]
+        "spec.behavior.scaleUp.selectPolicy"
+    ]
     assert [f.path for f in check(rule, fixture(rule, "pass", "reference-behaviour"), scale_up_seconds=10)] == [
-        "spec.behavior.scaleUp.policies[0].periodSeconds", "spec.behavior.scaleUp.policies[1].periodSeconds"]
+        "spec.behavior.scaleUp.policies[0].periodSeconds",
+        "spec.behavior.scaleUp.policies[1].periodSeconds",
+    ]

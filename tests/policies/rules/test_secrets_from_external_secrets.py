@@ -33,26 +33,62 @@ def test_fail_names_every_secret_and_key_nobody_provides():
 
 
 def _external_secret(spec, api_version="external-secrets.io/v1"):
-    return {"apiVersion": api_version, "kind": "ExternalSecret", "metadata": {"name": "es", "namespace": "ns"}, "spec": spec}
+    return {
+        "apiVersion": api_version,
+        "kind": "ExternalSecret",
+        "metadata": {"name": "es", "namespace": "ns"},
+        "spec": spec,
+    }
 
 
 def _pod(key="password"):
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}, "spec": {"containers": [
-        {"name": "c", "image": "x:1", "env": [{"name": "V", "valueFrom": {"secretKeyRef": {"name": "creds", "key": key}}}]}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {
+            "containers": [
+                {
+                    "name": "c",
+                    "image": "x:1",
+                    "env": [{"name": "V", "valueFrom": {"secretKeyRef": {"name": "creds", "key": key}}}],
+                }
+            ]
+        },
+    }
 
 
-@pytest.mark.parametrize("spec, key, ok", [
-    ({"target": {"name": "creds"}, "data": [{"secretKey": "password"}]}, "password", True),
-    ({"target": {"name": "creds"}, "data": [{"secretKey": "password"}]}, "user", False),
-    ({"target": {"name": "creds"}, "dataFrom": [{"extract": {"key": "k"}}]}, "anything", True),
-    ({"target": {"name": "creds", "template": {"data": {"dsn": "{{ .password }}"}}}, "data": [{"secretKey": "password"}]},
-     "password", False),
-    ({"target": {"name": "creds", "template": {"data": {"dsn": "x"}, "mergePolicy": "Merge"}},
-      "data": [{"secretKey": "password"}]}, "password", True),
-    ({"target": {"name": "creds", "template": {"templateFrom": [{"configMap": {"name": "t"}}]}}}, "anything", True),
-    ({"target": {"name": "creds", "creationPolicy": "None"}, "data": [{"secretKey": "password"}]}, "password", False),
-    ({"target": {"name": "other"}, "data": [{"secretKey": "password"}]}, "password", False),
-])
+@pytest.mark.parametrize(
+    "spec, key, ok",
+    [
+        ({"target": {"name": "creds"}, "data": [{"secretKey": "password"}]}, "password", True),
+        ({"target": {"name": "creds"}, "data": [{"secretKey": "password"}]}, "user", False),
+        ({"target": {"name": "creds"}, "dataFrom": [{"extract": {"key": "k"}}]}, "anything", True),
+        (
+            {
+                "target": {"name": "creds", "template": {"data": {"dsn": "{{ .password }}"}}},
+                "data": [{"secretKey": "password"}],
+            },
+            "password",
+            False,
+        ),
+        (
+            {
+                "target": {"name": "creds", "template": {"data": {"dsn": "x"}, "mergePolicy": "Merge"}},
+                "data": [{"secretKey": "password"}],
+            },
+            "password",
+            True,
+        ),
+        ({"target": {"name": "creds", "template": {"templateFrom": [{"configMap": {"name": "t"}}]}}}, "anything", True),
+        (
+            {"target": {"name": "creds", "creationPolicy": "None"}, "data": [{"secretKey": "password"}]},
+            "password",
+            False,
+        ),
+        ({"target": {"name": "other"}, "data": [{"secretKey": "password"}]}, "password", False),
+    ],
+)
 def test_what_an_external_secret_provides(spec, key, ok):
     assert (check(rule, [_external_secret(spec), _pod(key)]) == []) is ok
 

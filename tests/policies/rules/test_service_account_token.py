@@ -51,14 +51,22 @@ def test_odd_manifests_do_not_crash_it():
 
 def test_the_default_service_account_turned_off_covers_pods_without_a_service_account_name():
     manifests = fixture(rule, "fail", "deployment")[4:5]  # the CronJob
-    account = {"apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": False,
-               "metadata": {"name": "default", "namespace": "agent-platform-prod"}}
+    account = {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "automountServiceAccountToken": False,
+        "metadata": {"name": "default", "namespace": "agent-platform-prod"},
+    }
     assert [m["kind"] for m in manifests] == ["CronJob"]
     assert check(rule, [*manifests, account]) == []
 
 
 def test_a_service_account_of_another_namespace_does_not_turn_the_token_off():
     manifests = fixture(rule, "fail", "deployment")[4:5]
-    account = {"apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": False,
-               "metadata": {"name": "default", "namespace": "model-training-prod"}}
+    account = {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "automountServiceAccountToken": False,
+        "metadata": {"name": "default", "namespace": "model-training-prod"},
+    }
     assert len(check(rule, [*manifests, account])) == 1

@@ -6,10 +6,14 @@ from tests.policies.helpers import check, fixture, fixtures, messages
 REQUIRED = {"require_spread": True, "zones": 3}
 POD = "spec.template.spec"
 ANTI = f"{POD}.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution"
-TERM = ("must be a term with topologyKey kubernetes.io/hostname whose labelSelector selects the pod's own labels "
-        "(policy.require_spread).")
-ZONE = ("must be a constraint on topology.kubernetes.io/zone with maxSkew 1 and whenUnsatisfiable DoNotSchedule "
-        "(policy.require_spread).")
+TERM = (
+    "must be a term with topologyKey kubernetes.io/hostname whose labelSelector selects the pod's own labels "
+    "(policy.require_spread)."
+)
+ZONE = (
+    "must be a constraint on topology.kubernetes.io/zone with maxSkew 1 and whenUnsatisfiable DoNotSchedule "
+    "(policy.require_spread)."
+)
 FAIL = {
     "no-spread": [
         f"Deployment agent-platform-prod/agent-service {ANTI}: is not set, {TERM}",
@@ -56,6 +60,8 @@ def test_nothing_is_required_unless_the_stage_says_so(name):
 def test_min_domains_follows_the_stage_zones():
     manifests = fixture(rule, "pass", "spread")
     assert [f.path for f in check(rule, manifests, require_spread=True, zones=4)] == [
-        f"{POD}.topologySpreadConstraints[1].minDomains", f"{POD}.topologySpreadConstraints[0].minDomains"]
+        f"{POD}.topologySpreadConstraints[1].minDomains",
+        f"{POD}.topologySpreadConstraints[0].minDomains",
+    ]
     weak = [f.path for f in check(rule, fixture(rule, "fail", "weak-spread"), require_spread=True, zones=1)]
     assert f"{POD}.topologySpreadConstraints[0].minDomains" not in weak and len(weak) == 4

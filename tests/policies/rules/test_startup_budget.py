@@ -29,4 +29,5 @@ def test_fail(name):
 def test_the_target_is_the_stages():
     assert check(rule, fixture(rule, "fail", "guide-startup"), recovery_seconds=600) == []
     assert [f.path for f in check(rule, fixture(rule, "pass", "within-recovery"), recovery_seconds=299)] == [
-        "spec.template.spec.containers[edge].startupProbe"]
+        "spec.template.spec.containers[edge].startupProbe"
+    ]

@@ -29,15 +29,19 @@ def test_fail_without_a_priority_class_quota():
     findings = check(rule, fixture(rule, "fail", "no-scoped-quota"), **PROD)
     assert messages(findings) == [
         "Namespace model-training-prod: is without a ResourceQuota scoped to a PriorityClass, must be covered by one "
-        "(scopeSelector PriorityClass In [the jobs' class]) with hard pods 10 and requests.nvidia.com/gpu 10."]
+        "(scopeSelector PriorityClass In [the jobs' class]) with hard pods 10 and requests.nvidia.com/gpu 10."
+    ]
     assert findings[0].resource_id is not None
 
 
 def test_options_decide_the_bounds():
     assert len(check(rule, fixture(rule, "pass", "training"), **{**PROD, "concurrent_jobs": 4})) == 2
     assert [f.expected for f in check(rule, fixture(rule, "pass", "training"), **{**PROD, "gpus_per_job": 2})] == [
-        "exactly 20 (training.concurrent_jobs 10 x training.job.gpus 2)"]
-    assert check(rule, fixture(rule, "pass", "training"), **{**PROD, "concurrent_jobs": 10.0, "gpus_per_job": 1.0}) == []
+        "exactly 20 (training.concurrent_jobs 10 x training.job.gpus 2)"
+    ]
+    assert (
+        check(rule, fixture(rule, "pass", "training"), **{**PROD, "concurrent_jobs": 10.0, "gpus_per_job": 1.0}) == []
+    )
 
 
 @pytest.mark.parametrize("options", [{}, {**PROD, "training_namespace": ""}, {**PROD, "training_namespace": "absent"}])

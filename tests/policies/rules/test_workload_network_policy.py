@@ -3,8 +3,10 @@ import pytest
 from policies.rules import workload_network_policy as rule
 from tests.policies.helpers import check, fixture, fixtures, messages
 
-MUST = "must be selected by a NetworkPolicy in agent-platform-prod whose podSelector matches them " \
-       "(an explicit policy per workload)."
+MUST = (
+    "must be selected by a NetworkPolicy in agent-platform-prod whose podSelector matches them "
+    "(an explicit policy per workload)."
+)
 FAIL = {
     "no-network-policy": [
         f"Deployment agent-platform-prod/agent-service spec.template.metadata.labels: is selected by no NetworkPolicy "
@@ -13,7 +15,8 @@ FAIL = {
     ],
     "selector-mismatch": [
         f"StatefulSet agent-platform-prod/cache spec.template.metadata.labels: is selected by no NetworkPolicy "
-        f"of its own, {MUST}"],
+        f"of its own, {MUST}"
+    ],
 }
 
 
