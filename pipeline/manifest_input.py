@@ -115,8 +115,14 @@ def _read_file(path: Path) -> list[SourcedManifest]:
     return out
 
 
+# Build configuration that sits beside manifests (kustomization.yaml): not objects of the cluster.
+NOT_OBJECTS = ("kustomize.config.k8s.io/",)
+
+
 def _expand(document: Any) -> list[Any]:
     if document is None:
+        return []
+    if isinstance(document, dict) and str(document.get("apiVersion", "")).startswith(NOT_OBJECTS):
         return []
     if (
         isinstance(document, dict)

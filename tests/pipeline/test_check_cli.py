@@ -247,3 +247,20 @@ def test_list_documents_are_expanded(rendered, tmp_path, capsys):
     path = write_manifests(tmp_path, "list.yaml", [{"apiVersion": "v1", "kind": "List", "items": items}])
     code, out, _ = run(capsys, "check", "--environments", str(ENVIRONMENTS), "--manifests", str(path), "--stage", "dev")
     assert f": {len(items)} resources" in out
+
+
+def test_a_rendered_stage_folder_is_checked_as_is(capsys, rendered):
+    from tests.conftest import REPOSITORY
+
+    code, out, _ = run(
+        capsys,
+        "check",
+        "--environments",
+        str(ENVIRONMENTS),
+        "--manifests",
+        str(REPOSITORY / "rendered" / "prod"),
+        "--stage",
+        "prod",
+    )
+    assert code == 0, out  # its kustomization.yaml is build configuration, not an object
+    assert f"PASS prod: {len(rendered['prod'].manifests)} resources" in out
