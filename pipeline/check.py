@@ -62,9 +62,9 @@ def _enabled(config: Mapping[str, Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(rule_id for rule_id in RULES if config.get(rule_id, {}).get("enforcementLevel") != "disabled")
 
 
-def check_stage(env: Environment, rendered_dir: str = "rendered") -> StageCheck:
-    """Render the stage and check it; findings point at the stage file key where they can."""
-    manifests = list(render_stage(env).manifests)
+def check_stage(env: Environment, rendered_dir: str = "rendered", manifests: list | None = None) -> StageCheck:
+    """Check a stage's manifests (rendered here unless given); findings point at the stage file key where they can."""
+    manifests = list(render_stage(env).manifests) if manifests is None else manifests
     config = policy_config(env)
     by_id = {resource_id(m): m for m in manifests}
     findings = run_policies(manifests, config, env.stage)

@@ -14,9 +14,9 @@ import traceback
 from pathlib import Path
 
 from model.errors import InputError
-from pipeline.commands import check, docs, render
+from pipeline.commands import check, diff, docs, preview, render
 
-COMMANDS = (render, check, docs)  # each: add_parser(subparsers, common), run(args) -> int
+COMMANDS = (render, check, diff, preview, docs)  # each: add_parser(subparsers, common), run(args) -> int
 
 EXIT_INTERNAL = 3
 EXIT_IO = 2

@@ -1,0 +1,56 @@
+"""pipeline preview --base REF: a pull request's preview, per stage.
+
+Renders REF with its own code in a temporary worktree and the working tree as is, diffs every
+stage, runs the policy pack on the head (marking violations new against the base), and writes
+Markdown for the pull-request comment, JSON with the full diff, and SARIF for code scanning.
+Exit 1 when a mandatory policy fails or a replacement or deletion would hit prod without
+--allow-disruptive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from model.loader import load_environments
+from pipeline.output import write_output
+from pipeline.preview import build_preview
+from pipeline.reports import preview_json, preview_markdown, preview_text, sarif
+from pipeline.sources import from_revision, from_working_tree
+
+FORMATS = {"markdown": preview_markdown.render, "json": preview_json.render, "text": preview_text.render}
+HELP = "preview a pull request: diff every stage against a base revision and check the head"
+
+
+def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser("preview", parents=[common], help=HELP, description=HELP)
+    parser.add_argument("--base", required=True, metavar="REF", help="the revision to compare with, e.g. origin/main")
+    parser.add_argument(
+        "--format", choices=sorted(FORMATS), default="markdown", help="report format (default: markdown)"
+    )
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the full structured diff as JSON")
+    parser.add_argument("--sarif", type=Path, metavar="FILE", help="also write the head's policy results as SARIF")
+    parser.add_argument(
+        "--allow-disruptive",
+        action="store_true",
+        help="do not fail on replacements or deletions in the last stage (prod)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    environments = {env.stage: env for env in load_environments(args.environments, args.stage)}
+    head = from_working_tree(args.environments, args.stage)
+    base = from_revision(args.base, args.environments, args.stage)
+    preview = build_preview(base, head, environments)
+    write_output(FORMATS[args.format](preview, args.allow_disruptive), args.output)
+    if args.json:
+        write_output(preview_json.render(preview, args.allow_disruptive), args.json)
+    if args.sarif:
+        write_output(sarif.render([s.check for s in preview.stages if s.check is not None]), args.sarif)
+    blockers = preview.blockers(args.allow_disruptive)
+    for blocker in blockers:
+        print(f"blocked: {blocker}", file=sys.stderr)
+    return 1 if blockers else 0

@@ -1,0 +1,164 @@
+"""diff_stage: two renders of a stage -> one ResourceChange per resource that differs.
+
+Resources match by API group, kind, namespace and name (an apiVersion change within a group is
+an update). Unchanged resources are recognised by a hash of their canonical JSON and never
+walked, so the cost follows what changed, not the size of the fleet.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from kube.checksum import CONFIG_CHECKSUM_ANNOTATION
+from kube.identity import ResourceId, resource_id
+from kube.images import InvalidImage, parse_image
+from pipeline.diff.classify import classify
+from pipeline.diff.model import FieldChange, ResourceChange, RolloutClass, StageDiff
+from pipeline.diff.normalize import normalize
+from pipeline.diff.paths import format_path, lookup
+from pipeline.diff.redact import REDACTED, redact, redact_line, secret_field, sensitive
+from pipeline.diff.risk import flags as risk_flags
+
+_KINDS_OF_CHANGE = (
+    "values_changed",
+    "type_changes",
+    "dictionary_item_added",
+    "dictionary_item_removed",
+    "iterable_item_added",
+    "iterable_item_removed",
+)
+
+
+def fingerprint(manifest: dict[str, Any]) -> str:
+    """A hash of the manifest's canonical JSON: equal manifests, equal fingerprints."""
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def diff_stage(stage: str, old: Iterable[dict[str, Any]], new: Iterable[dict[str, Any]]) -> StageDiff:
+    """What changes in a stage between two renders."""
+    before = {resource_id(m): m for m in old}
+    after = {resource_id(m): m for m in new}
+    changes: list[ResourceChange] = []
+    unchanged = 0
+    for rid in sorted(before.keys() | after.keys()):
+        if rid not in before:
+            changes.append(_created(rid, after[rid]))
+        elif rid not in after:
+            changes.append(_deleted(rid, before[rid]))
+        elif fingerprint(before[rid]) == fingerprint(after[rid]):
+            unchanged += 1
+        else:
+            change = _updated(rid, before[rid], after[rid])
+            if change is None:
+                unchanged += 1  # differs only in form (order of named items, 1000m vs 1)
+            else:
+                changes.append(change)
+    return StageDiff(stage, tuple(changes), unchanged)
+
+
+def _created(rid: ResourceId, manifest: dict[str, Any]) -> ResourceChange:
+    return ResourceChange(rid, RolloutClass.CREATE, flags=tuple(risk_flags(rid.kind, [], None, manifest)))
+
+
+def _deleted(rid: ResourceId, manifest: dict[str, Any]) -> ResourceChange:
+    return ResourceChange(rid, RolloutClass.DELETE, flags=tuple(risk_flags(rid.kind, [], manifest, None)))
+
+
+def _updated(rid: ResourceId, old: dict[str, Any], new: dict[str, Any]) -> ResourceChange | None:
+    diff = DeepDiff(normalize(old), normalize(new), view="tree", verbose_level=2, threshold_to_diff_deeper=0)
+    levels = [level for kind in _KINDS_OF_CHANGE for level in diff.get(kind, [])]
+    if not levels:
+        return None
+    changed: list[tuple[list[Any], Any, Any]] = []
+    for level in levels:
+        parts = level.path(output_format="list")
+        before = None if _absent(level.t1) else level.t1
+        after = None if _absent(level.t2) else level.t2
+        changed.append((parts, before, after))
+    changed.sort(key=lambda item: format_path(item[0]))
+    rollout, reasons = classify(rid.kind, [parts for parts, _, _ in changed], old, new)
+    field_changes = tuple(_field_change(rid.kind, parts, old, new) for parts, _, _ in changed)
+    return ResourceChange(rid, rollout, field_changes, tuple(risk_flags(rid.kind, _leaves(changed), old, new)), reasons)
+
+
+def _absent(value: Any) -> bool:
+    return type(value).__name__ == "NotPresent"
+
+
+def _leaves(changed: list[tuple[list[Any], Any, Any]]) -> list[tuple[list[Any], Any, Any]]:
+    """Changes with a whole securityContext added or removed spread into its fields."""
+    out = []
+    for parts, before, after in changed:
+        if parts and parts[-1] == "securityContext" and (isinstance(before, dict) or isinstance(after, dict)):
+            old, new = before if isinstance(before, dict) else {}, after if isinstance(after, dict) else {}
+            out += [([*parts, key], old.get(key), new.get(key)) for key in sorted(old.keys() | new.keys())]
+        else:
+            out.append((parts, before, after))
+    return out
+
+
+def _field_change(kind: str, parts: list[Any], old: dict[str, Any], new: dict[str, Any]) -> FieldChange:
+    path = format_path(parts)
+    before, after = lookup(old, parts), lookup(new, parts)
+    if parts and parts[-1] == CONFIG_CHECKSUM_ANNOTATION:
+        return FieldChange(
+            path,
+            _shown(before) if before is not None else None,
+            _shown(after) if after is not None else None,
+            note="config changed",
+        )
+    if (
+        isinstance(before, str)
+        and isinstance(after, str)
+        and ("\n" in before or "\n" in after)
+        and not secret_field(kind, parts)
+    ):
+        # A file: its changed lines, each with a secret-looking value hidden.
+        return FieldChange(
+            path, f"{before.count(chr(10))} lines", f"{after.count(chr(10))} lines", lines=_line_diff(before, after)
+        )
+    if sensitive(kind, parts, before) or sensitive(kind, parts, after):
+        return FieldChange(path, None if before is None else REDACTED, None if after is None else REDACTED)
+    if parts and parts[-1] == "image":
+        before, after = _short_images(before, after)
+    return FieldChange(path, _display(kind, parts, before), _display(kind, parts, after))
+
+
+def _line_diff(before: str, after: str) -> tuple[str, ...]:
+    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
+    # Without the ---/+++ header; the +/-/space marker stays, the rest is redacted as a file line.
+    return tuple(line if line.startswith("@@") else line[:1] + redact_line(line[1:]) for line in list(lines)[2:])
+
+
+def _short_images(before: Any, after: Any) -> tuple[Any, Any]:
+    """Two references of the same repository read as their versions: 1.4.2 -> 1.5.0."""
+    try:
+        old, new = parse_image(before), parse_image(after)
+    except (InvalidImage, TypeError):
+        return before, after
+    if (old.registry, old.repository) != (new.registry, new.repository):
+        return before, after
+
+    def version(ref) -> str:
+        digest = f"@{ref.digest.split(':')[0]}:{ref.digest.split(':')[1][:12]}" if ref.digest else ""
+        return f"{ref.tag or ''}{digest}" or "latest"
+
+    return version(old), version(new)
+
+
+def _display(kind: str, parts: list[Any], value: Any) -> str | None:
+    if value is None:
+        return None
+    return _shown(redact(kind, parts, value))
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, separators=(", ", ": "))

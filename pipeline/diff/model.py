@@ -1,0 +1,128 @@
+"""What the diff says: per resource, its rollout class, its field changes and what it weakens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from kube.identity import ResourceId
+
+
+class RolloutClass(Enum):
+    """What applying a change does to a resource, from harmless to disruptive."""
+
+    CREATE = "create"
+    UPDATE = "update"  # patched in place, nothing restarts
+    RESTART = "restart"  # the pod template changed: a rolling restart
+    REPLACE = "replace"  # an immutable field changed: delete and create again
+    DELETE = "delete"
+
+    @property
+    def disruptive(self) -> bool:
+        return self in (RolloutClass.REPLACE, RolloutClass.DELETE)
+
+
+class Risk(Enum):
+    """A way a change weakens the platform."""
+
+    REPLICAS_LOWERED = "replicas lowered"
+    HPA_MINIMUM_LOWERED = "HPA minimum lowered"
+    PDB_LOWERED = "disruption budget lowered"
+    SECURITY_RELAXED = "securityContext relaxed"
+    INGRESS_WIDENED = "NetworkPolicy ingress widened"
+    EGRESS_WIDENED = "NetworkPolicy egress widened"
+    QUOTA_RAISED = "quota raised"
+    IMAGE_UNPINNED = "image moved off a digest"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field: its path, and what it was and is (already redacted and shortened for people)."""
+
+    path: str
+    old: str | None  # None: the field was added
+    new: str | None  # None: the field was removed
+    note: str = ""  # e.g. "config changed" for the config checksum
+    lines: tuple[str, ...] = ()  # a line diff for multi-line values (ConfigMap files)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "old": self.old, "new": self.new}
+        if self.note:
+            out["note"] = self.note
+        if self.lines:
+            out["lines"] = list(self.lines)
+        return out
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A weakening, with the field that shows it."""
+
+    risk: Risk
+    path: str
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"risk": self.risk.value, "path": self.path, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    """How one resource changes between two renders."""
+
+    resource_id: ResourceId
+    rollout: RolloutClass
+    changes: tuple[FieldChange, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    reasons: tuple[str, ...] = ()  # why it is a restart or a replacement
+
+    @property
+    def title(self) -> str:
+        return str(self.resource_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        rid = self.resource_id
+        return {
+            "resource": self.title,
+            "group": rid.group,
+            "kind": rid.kind,
+            "namespace": rid.namespace,
+            "name": rid.name,
+            "rollout": self.rollout.value,
+            "reasons": list(self.reasons),
+            "risks": [f.as_dict() for f in self.flags],
+            "changes": [c.as_dict() for c in self.changes],
+        }
+
+
+@dataclass(frozen=True)
+class StageDiff:
+    """Every changed resource of a stage (unchanged ones are only counted)."""
+
+    stage: str
+    changes: tuple[ResourceChange, ...]
+    unchanged: int
+
+    def of(self, rollout: RolloutClass) -> tuple[ResourceChange, ...]:
+        return tuple(c for c in self.changes if c.rollout is rollout)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {rollout.value: len(self.of(rollout)) for rollout in RolloutClass}
+
+    @property
+    def flags(self) -> tuple[tuple[ResourceChange, Flag], ...]:
+        return tuple((change, flag) for change in self.changes for flag in change.flags)
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "counts": self.counts,
+            "unchanged": self.unchanged,
+            "changes": [c.as_dict() for c in self.changes],
+        }

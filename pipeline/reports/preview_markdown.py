@@ -1,0 +1,131 @@
+"""The preview as a pull-request comment: a summary table, the stages as a diagram, details folded.
+
+GitHub caps a comment at 65,536 characters; past MAX_CHARS the details are cut and a note
+says where the full diff is.
+"""
+
+from __future__ import annotations
+
+from pipeline.diff.model import ResourceChange, RolloutClass
+from pipeline.preview import Preview, StagePreview
+
+MARKER = "<!-- agent-platform-preview -->"
+MAX_CHARS = 60_000
+HEADINGS = {
+    RolloutClass.REPLACE: "Replaced",
+    RolloutClass.DELETE: "Deleted",
+    RolloutClass.RESTART: "Restarted",
+    RolloutClass.UPDATE: "Updated in place",
+    RolloutClass.CREATE: "Created",
+}
+
+
+def _cell(text: str | None) -> str:
+    if text is None:
+        return "—"
+    return text.replace("|", "\\|").replace("\n", " ")[:200]
+
+
+def _release(stage: StagePreview) -> str:
+    if stage.release and stage.base_release and stage.release != stage.base_release:
+        return f"{stage.base_release} → **{stage.release}**"
+    return stage.release or "—"
+
+
+def _verdict(stage: StagePreview, blocked: bool) -> str:
+    if stage.check is None:
+        return ""
+    return ":x:" if blocked else (":warning:" if stage.diff.flags else ":white_check_mark:")
+
+
+def _diagram(preview: Preview) -> list[str]:
+    lines = ["```mermaid", "flowchart LR"]
+    for stage in preview.stages:
+        label = f"{stage.stage}<br/>{stage.release or ''}".replace('"', "'")
+        lines.append(f'  {stage.stage.replace("-", "_")}["{label}"]')
+    lines += ["  " + " --> ".join(s.stage.replace("-", "_") for s in preview.stages)] if len(preview.stages) > 1 else []
+    for stage in preview.stages:
+        if not stage.diff.empty:
+            lines.append(f"  style {stage.stage.replace('-', '_')} stroke-width:3px")
+    return lines + ["```"]
+
+
+def _resource(change: ResourceChange) -> list[str]:
+    title = f"- `{change.title}`"
+    if change.reasons and change.rollout is RolloutClass.REPLACE:
+        title += f" — {'; '.join(change.reasons)}"
+    out = [title]
+    for flag in change.flags:
+        out.append(f"  - :warning: **{flag.risk.value}**: `{flag.path}` {flag.detail}".rstrip())
+    if change.changes:
+        out += ["", "  | field | before | after |", "  |---|---|---|"]
+        for field in change.changes:
+            before, after = (field.note, field.note) if field.note else (field.old, field.new)
+            out.append(f"  | `{_cell(field.path)}` | {_cell(before)} | {_cell(after)} |")
+            if field.lines:
+                out += ["", "  ```diff", *[f"  {line}" for line in field.lines[:40]], "  ```", ""]
+    return out
+
+
+def _details(stage: StagePreview) -> list[str]:
+    if stage.diff.empty and not stage.new_findings:
+        return []
+    out = ["<details>", f"<summary><b>{stage.stage}</b>: {len(stage.diff.changes)} changed resources</summary>", ""]
+    for rollout in (
+        RolloutClass.REPLACE,
+        RolloutClass.DELETE,
+        RolloutClass.RESTART,
+        RolloutClass.UPDATE,
+        RolloutClass.CREATE,
+    ):
+        changes = stage.diff.of(rollout)
+        if changes:
+            out += [f"#### {HEADINGS[rollout]} ({len(changes)})", ""]
+            for change in changes:
+                out += _resource(change)
+            out.append("")
+    if stage.new_findings:
+        out += ["#### New policy findings", "", "| level | rule | problem | fix |", "|---|---|---|---|"]
+        out += [
+            f"| {'**mandatory**' if f.mandatory else 'advisory'} | `{f.rule_id}` | {_cell(f.message())} | "
+            f"{_cell(f.remediation)} |"
+            for f in stage.new_findings
+        ]
+    return out + ["", "</details>", ""]
+
+
+def render(preview: Preview, allow_disruptive: bool = False) -> str:
+    blockers = preview.blockers(allow_disruptive)
+    blocked_stages = {b.split(":", 1)[0] for b in blockers}
+    head = [
+        MARKER,
+        f"## Infrastructure preview: `{preview.base}` → `{preview.head}`",
+        "",
+        "| stage | release | created | updated | restarted | replaced | deleted | weakens | new policy failures | |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for s in preview.stages:
+        c = s.diff.counts
+        head.append(
+            f"| {s.stage} | {_release(s)} | {c['create']} | {c['update']} | {c['restart']} | {c['replace']} | "
+            f"{c['delete']} | {len(s.diff.flags)} | {len(s.new_mandatory)} | "
+            f"{_verdict(s, s.stage in blocked_stages)} |"
+        )
+    head += ["", *_diagram(preview), ""]
+    if blockers:
+        head += ["**Blocked:**", *[f"- {b}" for b in blockers], ""]
+    body: list[str] = []
+    for stage in preview.stages:
+        body += _details(stage)
+    text = "\n".join(head + body) + "\n"
+    if len(text) <= MAX_CHARS:
+        return text
+    kept = "\n".join(head) + "\n"
+    for line in body:
+        if len(kept) + len(line) + 200 > MAX_CHARS:
+            break
+        kept += line + "\n"
+    return kept + (
+        "\n</details>\n\n> The preview was cut at GitHub's comment size. "
+        "The full diff is in the preview's JSON (the workflow's artifact).\n"
+    )

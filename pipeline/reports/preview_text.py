@@ -1,0 +1,59 @@
+"""The diff and preview for a terminal: one line per field, in resource terms."""
+
+from __future__ import annotations
+
+from pipeline.diff.model import FieldChange, ResourceChange, RolloutClass
+from pipeline.preview import Preview
+
+LABELS = {
+    RolloutClass.CREATE: "create",
+    RolloutClass.UPDATE: "update",
+    RolloutClass.RESTART: "restart",
+    RolloutClass.REPLACE: "REPLACE",
+    RolloutClass.DELETE: "DELETE",
+}
+
+
+def field_line(change: ResourceChange, field: FieldChange) -> str:
+    """Deployment ns/app  spec...image  1.4.2 -> 1.5.0"""
+    if field.note:
+        values = field.note
+    elif field.old is None:
+        values = f"+ {field.new}"
+    elif field.new is None:
+        values = f"- {field.old}"
+    else:
+        values = f"{field.old} -> {field.new}"
+    return f"{change.title}  {field.path}  {values}"
+
+
+def counts_line(preview_stage) -> str:
+    counts = preview_stage.diff.counts
+    parts = [f"{counts[r.value]} {r.value}" for r in RolloutClass if counts[r.value]]
+    return ", ".join(parts) or "no changes"
+
+
+def render(preview: Preview, allow_disruptive: bool = False) -> str:
+    lines = [f"{preview.base} -> {preview.head}"]
+    for stage in preview.stages:
+        release = ""
+        if stage.release and stage.base_release and stage.release != stage.base_release:
+            release = f" (release {stage.base_release} -> {stage.release})"
+        lines.append(f"\n== {stage.stage}{release}: {counts_line(stage)}, {stage.diff.unchanged} unchanged")
+        for change in stage.diff.changes:
+            reason = f"  ({'; '.join(change.reasons)})" if change.rollout is RolloutClass.REPLACE else ""
+            lines.append(f"  {LABELS[change.rollout]:<8} {change.title}{reason}")
+            for field in change.changes:
+                lines.append(f"      {field_line(change, field)}")
+                lines += [f"        {line}" for line in field.lines]
+            for flag in change.flags:
+                lines.append(f"      ! {flag.risk.value}: {flag.path} {flag.detail}".rstrip())
+        if stage.check is not None:
+            for finding in stage.new_findings:
+                lines.append(
+                    f"  NEW {'MANDATORY' if finding.mandatory else 'advisory'} [{finding.rule_id}] {finding.message()}"
+                )
+    blockers = preview.blockers(allow_disruptive)
+    if any(s.check is not None for s in preview.stages):
+        lines.append("\n" + ("BLOCKED: " + "; ".join(blockers) if blockers else "OK: nothing blocks this change"))
+    return "\n".join(lines) + "\n"
