@@ -9,6 +9,7 @@ column, key path, what was expected and a hint.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from model.errors import InputError, InvalidEnvironment, Location, Problem, Unkn
 from model.merge import deep_merge, merge_sources
 from model.schema import schema_problems
 from model.semantic import effective_services, semantic_problems
-from model.source import Document, SourceMap, load_document
+from model.source import Document, SourceMap, load_document, parse_document
 
 STAGE_ORDER_FILE = "stages.yaml"
 DEFAULTS_FILE = "defaults.yaml"
@@ -122,19 +123,28 @@ def load_environments(directory: Path, stages: list[str] | tuple[str, ...] | Non
     return loaded
 
 
-def load_environment(directory: Path, stage: str, order: tuple[str, ...] | None = None) -> Environment:
-    """One stage's Environment: defaults.yaml merged with <stage>.yaml, validated and built."""
-    data, source = load_stage_document(directory, stage, order)
+def load_environment(
+    directory: Path, stage: str, order: tuple[str, ...] | None = None, texts: Mapping[str, str] | None = None
+) -> Environment:
+    """One stage's Environment: defaults.yaml merged with <stage>.yaml, validated and built.
+
+    texts maps a file name (prod.yaml) to content that stands in for the file on disk, so an
+    edit can be validated before anything is written.
+    """
+    data, source = load_stage_document(directory, stage, order, texts)
     return _build_environment(stage, data, source)
 
 
-def load_stage_document(directory: Path, stage: str, order: tuple[str, ...] | None = None):
+def load_stage_document(
+    directory: Path, stage: str, order: tuple[str, ...] | None = None, texts: Mapping[str, str] | None = None
+):
     """The merged, validated plain document of a stage and its source map."""
     order = order if order is not None else load_stage_order(directory)
     _select(order, [stage], directory)
-    defaults = _load_mapping(directory / DEFAULTS_FILE)
+    texts = texts or {}
+    defaults = _load_mapping(directory / DEFAULTS_FILE, texts)
     stage_file = directory / f"{stage}.yaml"
-    if not stage_file.exists():
+    if not stage_file.exists() and stage_file.name not in texts:
         raise InvalidEnvironment(
             [
                 Problem(
@@ -145,7 +155,7 @@ def load_stage_document(directory: Path, stage: str, order: tuple[str, ...] | No
                 )
             ]
         )
-    own = _load_mapping(stage_file)
+    own = _load_mapping(stage_file, texts)
     problems = []
     if "release" in defaults.data:
         problems.append(
@@ -185,9 +195,12 @@ def _select(order: tuple[str, ...], stages, directory: Path) -> tuple[str, ...]:
     return tuple(s for s in order if s in stages)
 
 
-def _load_mapping(path: Path) -> Document:
+def _load_mapping(path: Path, texts: Mapping[str, str]) -> Document:
     try:
-        document = load_document(path, display_path(path))
+        if path.name in texts:
+            document = parse_document(texts[path.name], display_path(path))
+        else:
+            document = load_document(path, display_path(path))
     except InvalidEnvironment:
         raise
     except InputError as error:

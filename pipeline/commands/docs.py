@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from model.loader import load_environments
+from model.writer import write_atomically
 from pipeline.docs import generated_files
-from pipeline.output import write_atomically
 
 HELP = "write the policy catalog (docs/policies.md) and per-stage policy config (policies/config/)"
 
