@@ -101,3 +101,26 @@ def apply_edit(edit: FileEdit) -> None:
         )
     if edit.changed:
         write_atomically(edit.path, edit.after)
+
+
+def replace_mapping(target: CommentedMap, source: Any) -> None:
+    """Make target equal to source in place, key by key, keeping target's comments and layout.
+
+    Copying whole nodes from another file would carry that file's comments along (ruamel keeps a
+    comment that precedes the next key on the node before it); editing in place does not.
+    """
+    for key in [k for k in target if k not in source]:
+        del target[key]
+    for key, value in source.items():
+        if isinstance(value, dict) and isinstance(target.get(key), CommentedMap):
+            replace_mapping(target[key], value)
+        elif key not in target or target[key] != value or isinstance(target[key], bool) != isinstance(value, bool):
+            target[key] = to_round_trip(_plain(value))  # equal values keep their quoting as written
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
