@@ -37,18 +37,25 @@ BASE_PREFIX = "pipeline-base-"  # the scratch folders pipeline.sources makes for
 
 @dataclass(frozen=True)
 class Result:
-    """What a command line run gave back."""
+    """What a command line run gave back; scratch: the base-render folders it made (in-process runs)."""
 
     code: int
     out: str
     err: str
+    scratch: tuple[Path, ...] = ()
 
 
 class GitRepo:
-    """A git checkout at path; every helper works inside it and never outside."""
+    """A git checkout at path; every helper works inside it and never outside.
+
+    The command line runs with its own temp dir (TMPDIR) beside the repository, so what it
+    leaves there is its own and not another process's.
+    """
 
     def __init__(self, path: Path):
         self.path = path
+        self.tmp = path.parent / f"{path.name}-tmp"
+        self.tmp.mkdir(parents=True, exist_ok=True)
 
     # git ---------------------------------------------------------------------------------
     def git(self, *args: str) -> str:
@@ -79,6 +86,10 @@ class GitRepo:
             for line in self.git("worktree", "list", "--porcelain").splitlines()
             if line.startswith("worktree ")
         ]
+
+    def scratch_folders(self) -> set[str]:
+        """The base-render scratch folders in the command line's temp dir (none should outlive a command)."""
+        return {p.name for p in self.tmp.iterdir() if p.name.startswith(BASE_PREFIX)}
 
     def restore(self, commit: str | None = None) -> None:
         """Back to a clean checkout of commit (default: HEAD) on the current branch."""
@@ -111,15 +122,27 @@ class GitRepo:
     def run(self, *argv: str) -> Result:
         """pipeline.cli.main(argv) in this process, in the repository (code as this process imported it)."""
         out, err = io.StringIO(), io.StringIO()
+        made: list[Path] = []
+        real_mkdtemp = tempfile.mkdtemp
+
+        def mkdtemp(*args, **kwargs):
+            path = real_mkdtemp(*args, **kwargs)
+            if Path(path).name.startswith(BASE_PREFIX):
+                made.append(Path(path))
+            return path
+
         with pytest.MonkeyPatch.context() as patch:
             patch.chdir(self.path)
+            patch.setenv("TMPDIR", str(self.tmp))
+            patch.setattr(tempfile, "tempdir", str(self.tmp))
+            patch.setattr(tempfile, "mkdtemp", mkdtemp)
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 code = main(list(argv))
-        return Result(code, out.getvalue(), err.getvalue())
+        return Result(code, out.getvalue(), err.getvalue(), tuple(made))
 
     def run_subprocess(self, *argv: str) -> Result:
         """`python -m pipeline.cli argv` with the repository's own code (for heads that edit the code)."""
-        env = {**os.environ, "PYTHONPATH": str(self.path), "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {**os.environ, "PYTHONPATH": str(self.path), "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": str(self.tmp)}
         env.pop("PIPELINE_DEBUG", None)
         result = subprocess.run(
             [sys.executable, "-m", "pipeline.cli", *argv],
@@ -150,8 +173,3 @@ def build_repo(target: Path) -> GitRepo:
     repo.git("config", "commit.gpgsign", "false")
     repo.commit("base: the repository as it is")
     return repo
-
-
-def base_scratch_folders() -> set[str]:
-    """The base-render scratch folders in the system temp dir (none should outlive a command)."""
-    return {p.name for p in Path(tempfile.gettempdir()).iterdir() if p.name.startswith(BASE_PREFIX)}
