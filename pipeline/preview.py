@@ -48,15 +48,12 @@ class Preview:
     base: str
     head: str
     stages: tuple[StagePreview, ...]
+    protected: str | None = None  # the stage disruptive changes may not hit: the last of the order (prod)
 
-    @property
-    def last_stage(self) -> str | None:
-        return self.stages[-1].stage if self.stages else None
-
-    def blockers(self, allow_disruptive: bool, protected: str | None = None) -> list[str]:
+    def blockers(self, allow_disruptive: bool) -> list[str]:
         """Why the preview fails: mandatory policy failures, disruptive changes to the protected stage."""
         reasons = []
-        protected = protected or self.last_stage
+        protected = self.protected
         for stage in self.stages:
             if stage.check is not None and not stage.check.passed:
                 count = len(stage.check.mandatory_failures) + len(stage.check.schema_problems)
@@ -85,10 +82,26 @@ def _key(finding: Finding) -> tuple[str, str, str]:
     return finding.rule_id, finding.resource, finding.path
 
 
-def build_preview(base: RenderedSet, head: RenderedSet, environments: dict[str, Environment] | None = None) -> Preview:
-    """Diff every stage of head against base; with the head's environments, judge the head too."""
+def build_preview(
+    base: RenderedSet,
+    head: RenderedSet,
+    environments: dict[str, Environment] | None = None,
+    order: tuple[str, ...] = (),
+) -> Preview:
+    """Diff every stage of either side (in stage order); with the head's environments, judge the head too.
+
+    A stage only one side has is all creates or all deletes. The last stage of the order is the
+    protected one (prod).
+    """
     stages = []
-    for stage, manifests in head.stages.items():
+    names = list(
+        dict.fromkeys(
+            [s for s in order if s in base.stages or s in head.stages]
+            + sorted((base.stages.keys() | head.stages.keys()) - set(order))
+        )
+    )
+    for stage in names:
+        manifests = head.stages.get(stage, [])
         old = base.stages.get(stage, [])
         env = (environments or {}).get(stage)
         check, new = None, ()
@@ -102,4 +115,4 @@ def build_preview(base: RenderedSet, head: RenderedSet, environments: dict[str, 
                 stage, diff_stage(stage, old, manifests), check, new, head.releases.get(stage), base.releases.get(stage)
             )
         )
-    return Preview(base.label, head.label, tuple(stages))
+    return Preview(base.label, head.label, tuple(stages), order[-1] if order else (names[-1] if names else None))

@@ -69,7 +69,20 @@ def from_directory(path: Path, stages: list[str] | None) -> RenderedSet:
 
 
 def git(repository: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(repository), *args], capture_output=True, text=True, check=check)
+    """Run git in a repository; with check, a failure is an InputError that says what git said."""
+    result = subprocess.run(["git", "-C", str(repository), *args], capture_output=True, text=True, check=False)
+    if check and result.returncode != 0:
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    "",
+                    f"git {' '.join(args[:2])} failed: {result.stderr.strip()}",
+                    "check the repository's state",
+                )
+            ]
+        )
+    return result
 
 
 def repository_root(start: Path) -> Path:
@@ -111,8 +124,31 @@ def from_revision(revision: str, environments: Path, stages: list[str] | None) -
     relative = os.path.relpath(environments.resolve(), repository) if environments.exists() else "environments"
     scratch = Path(tempfile.mkdtemp(prefix="pipeline-base-"))
     tree, out = scratch / "tree", scratch / "rendered"
-    git(repository, "worktree", "add", "--detach", "--quiet", str(tree), commit)
     try:
+        # The user's hooks (post-checkout, git-lfs) have no business in a throwaway checkout.
+        added = git(
+            repository,
+            "-c",
+            "core.hooksPath=/dev/null",
+            "worktree",
+            "add",
+            "--detach",
+            "--quiet",
+            str(tree),
+            commit,
+            check=False,
+        )
+        if added.returncode != 0:
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        "",
+                        f"cannot check out {revision} ({commit[:12]}) in a temporary worktree: {added.stderr.strip()}",
+                        "check the repository's state",
+                    )
+                ]
+            )
         if not (tree / relative).is_dir():
             return RenderedSet(f"{revision} ({commit[:12]})", {})  # the stages did not exist yet
         result = subprocess.run(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from model.loader import load_stage_order
 from pipeline.output import write_output
 from pipeline.preview import build_preview
 from pipeline.reports import preview_json, preview_markdown, preview_text
@@ -33,5 +34,7 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     old = resolve_source(args.old, args.environments, args.stage)
     new = resolve_source(args.new, args.environments, args.stage)
-    write_output(FORMATS[args.format](build_preview(old, new)), args.output)
+    order = load_stage_order(args.environments) if (args.environments / "stages.yaml").is_file() else ()
+    # A diff only shows; it blocks nothing (that is preview's job).
+    write_output(FORMATS[args.format](build_preview(old, new, order=order), True), args.output)
     return 0

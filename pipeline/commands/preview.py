@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from model.loader import load_environments
+from model.loader import load_environments, load_stage_order
 from pipeline.output import write_output
 from pipeline.preview import build_preview
 from pipeline.reports import preview_json, preview_markdown, preview_text, sarif
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     environments = {env.stage: env for env in load_environments(args.environments, args.stage)}
     head = from_working_tree(args.environments, args.stage)
     base = from_revision(args.base, args.environments, args.stage)
-    preview = build_preview(base, head, environments)
+    preview = build_preview(base, head, environments, load_stage_order(args.environments))
     write_output(FORMATS[args.format](preview, args.allow_disruptive), args.output)
     if args.json:
         write_output(preview_json.render(preview, args.allow_disruptive), args.json)

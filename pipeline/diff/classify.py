@@ -68,6 +68,8 @@ def _special(kind: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     if kind in ("ConfigMap", "Secret") and old.get("immutable") is True:
         if any(old.get(key) != new.get(key) for key in ("data", "binaryData", "stringData")):
             reasons.append("the data of an immutable object changed")
+        if new.get("immutable") is not True:
+            reasons.append("immutable: true cannot be unset")
     return reasons
 
 

@@ -20,8 +20,8 @@ from kube.identity import ResourceId, resource_id
 from kube.images import InvalidImage, parse_image
 from pipeline.diff.classify import classify
 from pipeline.diff.model import FieldChange, ResourceChange, RolloutClass, StageDiff
-from pipeline.diff.normalize import normalize
-from pipeline.diff.paths import format_path, lookup
+from pipeline.diff.normalize import QUANTITY_MAPS, normalize
+from pipeline.diff.paths import format_path, item_key, lookup
 from pipeline.diff.redact import REDACTED, redact, redact_line, secret_field, sensitive
 from pipeline.diff.risk import flags as risk_flags
 
@@ -83,7 +83,9 @@ def _updated(rid: ResourceId, old: dict[str, Any], new: dict[str, Any]) -> Resou
         changed.append((parts, before, after))
     changed.sort(key=lambda item: format_path(item[0]))
     rollout, reasons = classify(rid.kind, [parts for parts, _, _ in changed], old, new)
-    field_changes = tuple(_field_change(rid.kind, parts, old, new) for parts, _, _ in changed)
+    field_changes = tuple(
+        _field_change(rid.kind, parts, _raw(old, parts, b), _raw(new, parts, a), old, new) for parts, b, a in changed
+    )
     return ResourceChange(rid, rollout, field_changes, tuple(risk_flags(rid.kind, _leaves(changed), old, new)), reasons)
 
 
@@ -91,21 +93,54 @@ def _absent(value: Any) -> bool:
     return type(value).__name__ == "NotPresent"
 
 
+_SPREAD = ("securityContext", "capabilities", "seccompProfile")
+
+
 def _leaves(changed: list[tuple[list[Any], Any, Any]]) -> list[tuple[list[Any], Any, Any]]:
-    """Changes with a whole securityContext added or removed spread into its fields."""
+    """Changes with a whole securityContext (or capabilities block) added or removed spread into its fields."""
     out = []
     for parts, before, after in changed:
-        if parts and parts[-1] == "securityContext" and (isinstance(before, dict) or isinstance(after, dict)):
+        if parts and parts[-1] in _SPREAD and (isinstance(before, dict) or isinstance(after, dict)):
             old, new = before if isinstance(before, dict) else {}, after if isinstance(after, dict) else {}
-            out += [([*parts, key], old.get(key), new.get(key)) for key in sorted(old.keys() | new.keys())]
+            inner = [([*parts, key], old.get(key), new.get(key)) for key in sorted(old.keys() | new.keys())]
+            out += _leaves(inner)
         else:
             out.append((parts, before, after))
     return out
 
 
-def _field_change(kind: str, parts: list[Any], old: dict[str, Any], new: dict[str, Any]) -> FieldChange:
+def _raw(manifest: dict[str, Any], parts: list[Any], normalized: Any) -> Any:
+    """The value as the manifest writes it ("1000m"), when it is what deepdiff saw at this path.
+
+    deepdiff's own values say what was added or removed (a list item inserted at 0 shifts every
+    index: looking the path up would misread it); the manifest only supplies the original
+    spelling of an equal value.
+    """
+    if normalized is None:
+        return None
+    raw = lookup(manifest, parts)
+    key = parts[-1] if parts and isinstance(parts[-1], str) else ""
+    parent = parts[-2] if len(parts) > 1 and isinstance(parts[-2], str) else ""
+    if raw is not None and normalize(raw, key, parent in QUANTITY_MAPS) == normalized:
+        return raw
+    return _denormalized(normalized)
+
+
+def _denormalized(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("quantity:"):
+        return value.removeprefix("quantity:")
+    if isinstance(value, dict):
+        return {k: _denormalized(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_denormalized(v) for v in value]
+    return value
+
+
+def _field_change(
+    kind: str, parts: list[Any], before: Any, after: Any, old: dict[str, Any], new: dict[str, Any]
+) -> FieldChange:
     path = format_path(parts)
-    before, after = lookup(old, parts), lookup(new, parts)
+    parts = _named(parts, old, new)
     if parts and parts[-1] == CONFIG_CHECKSUM_ANNOTATION:
         return FieldChange(
             path,
@@ -128,6 +163,17 @@ def _field_change(kind: str, parts: list[Any], old: dict[str, Any], new: dict[st
     if parts and parts[-1] == "image":
         before, after = _short_images(before, after)
     return FieldChange(path, _display(kind, parts, before), _display(kind, parts, after))
+
+
+def _named(parts: list[Any], old: dict[str, Any], new: dict[str, Any]) -> list[Any]:
+    """parts with list indexes replaced by the item's [name] where the item has one (for redaction)."""
+    named = list(parts)
+    for index, part in enumerate(parts):
+        if isinstance(part, int):
+            item = lookup(new, parts[: index + 1]) or lookup(old, parts[: index + 1])
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                named[index] = item_key(item["name"])
+    return named
 
 
 def _line_diff(before: str, after: str) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from typing import Any
 from kube.images import InvalidImage, parse_image
 from kube.quantity import InvalidQuantity, parse_quantity
 from pipeline.diff.model import Flag, Risk
-from pipeline.diff.paths import format_path
+from pipeline.diff.paths import format_path, lookup
 
 # securityContext (pod or container) fields and when a new value is weaker than the old one.
 _WEAKER = {
@@ -32,15 +32,17 @@ def flags(
     """Every weakening shown by a change (old None: created; new None: deleted)."""
     found: list[Flag] = []
     for parts, before, after in changed:
-        found += _field_flags(kind, parts, before, after)
+        found += _field_flags(kind, parts, before, after, old or {}, new or {})
     if kind == "NetworkPolicy":
         found += _network_flags(old, new)
     if kind == "PodDisruptionBudget" and old is not None and new is None:
         found.append(Flag(Risk.PDB_LOWERED, "", "the PodDisruptionBudget is deleted"))
-    return found
+    return list({(flag.risk, flag.path): flag for flag in found}.values())
 
 
-def _field_flags(kind: str, parts: list[Any], before: Any, after: Any) -> list[Flag]:
+def _field_flags(
+    kind: str, parts: list[Any], before: Any, after: Any, old: dict[str, Any], new: dict[str, Any]
+) -> list[Flag]:
     path, last = format_path(parts), parts[-1] if parts else ""
     if kind in ("Deployment", "StatefulSet", "ReplicaSet") and parts == ["spec", "replicas"] and _lower(before, after):
         return [Flag(Risk.REPLICAS_LOWERED, path, f"{before} -> {after}")]
@@ -51,7 +53,7 @@ def _field_flags(kind: str, parts: list[Any], before: Any, after: Any) -> list[F
     if kind == "PodDisruptionBudget" and parts == ["spec", "maxUnavailable"] and _lower(after, before):
         return [Flag(Risk.PDB_LOWERED, path, f"maxUnavailable {before} -> {after}")]
     if kind == "ResourceQuota" and parts[:2] == ["spec", "hard"] and len(parts) == 3 and _raised(before, after):
-        return [Flag(Risk.QUOTA_RAISED, path, f"{_shown(before)} -> {_shown(after)}")]
+        return [Flag(Risk.QUOTA_RAISED, path, f"{_shown(lookup(old, parts))} -> {_shown(lookup(new, parts))}")]
     if last in _WEAKER and ("securityContext" in parts or last.startswith("host") or last.startswith("automount")):
         if _WEAKER[last](before, after):
             return [Flag(Risk.SECURITY_RELAXED, path, f"{_shown(before)} -> {_shown(after)}")]
@@ -60,19 +62,20 @@ def _field_flags(kind: str, parts: list[Any], before: Any, after: Any) -> list[F
         new_type = after.get("type") if isinstance(after, dict) else after
         if old_type in _SECCOMP_SAFE and new_type not in _SECCOMP_SAFE:
             return [Flag(Risk.SECURITY_RELAXED, path, f"seccomp {old_type} -> {_shown(new_type)}")]
-    if parts[-2:] == ["capabilities", "drop"] or parts[-3:-1] == ["capabilities", "drop"]:
-        if "ALL" in _as_list(before) and "ALL" not in _as_list(after):
-            return [Flag(Risk.SECURITY_RELAXED, path, "capabilities no longer drop ALL")]
-    if "capabilities" in parts and "add" in parts:
-        added = sorted(set(_as_list(after)) - set(_as_list(before)))
-        if added:
-            return [Flag(Risk.SECURITY_RELAXED, path, f"adds capabilities {', '.join(map(str, added))}")]
-    if (
-        "volumes" in parts
-        and isinstance(after, dict)
-        and "hostPath" in after
-        and not (isinstance(before, dict) and "hostPath" in before)
-    ):
+    if "capabilities" in parts and len(parts) > parts.index("capabilities") + 1:
+        # Whole lists from the manifests: deepdiff compares them item by item, and order means nothing here.
+        field = parts[parts.index("capabilities") + 1]
+        list_path = parts[: parts.index("capabilities") + 2]
+        was, now = _as_list(lookup(old, list_path)), _as_list(lookup(new, list_path))
+        if field == "drop" and "ALL" in was and "ALL" not in now:
+            return [Flag(Risk.SECURITY_RELAXED, format_path(list_path), "capabilities no longer drop ALL")]
+        added = sorted(set(map(str, now)) - set(map(str, was)))
+        if field == "add" and added:
+            return [Flag(Risk.SECURITY_RELAXED, format_path(list_path), f"adds capabilities {', '.join(added)}")]
+    gains_host_path = (last == "hostPath" and before is None and after is not None) or (
+        isinstance(after, dict) and "hostPath" in after and not (isinstance(before, dict) and "hostPath" in before)
+    )
+    if "volumes" in parts and gains_host_path:
         return [Flag(Risk.SECURITY_RELAXED, path, "mounts a hostPath volume")]
     if last == "image" and _pinned(before) and not _pinned(after):
         return [Flag(Risk.IMAGE_UNPINNED, path, f"{before} -> {after}")]
@@ -148,7 +151,9 @@ def _network_flags(old: dict[str, Any] | None, new: dict[str, Any] | None) -> li
     found = []
     for direction, risk in (("Ingress", Risk.INGRESS_WIDENED), ("Egress", Risk.EGRESS_WIDENED)):
         before, after = _allowances(old, direction), _allowances(new, direction)
-        if before is not None and after is None:
+        # Dropping a direction widens it; deleting a whole policy widens only a pure deny
+        # (deleting an allow-policy takes allowances away).
+        if before is not None and after is None and (new is not None or not before):
             found.append(Flag(risk, "spec.policyTypes", f"no longer restricts {direction.lower()}"))
         elif after is not None and after - (before or set()):
             if before is None and old is not None:

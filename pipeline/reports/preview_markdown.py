@@ -67,10 +67,20 @@ def _resource(change: ResourceChange) -> list[str]:
     return out
 
 
-def _details(stage: StagePreview) -> list[str]:
+VERSION_LABEL = "['app.kubernetes.io/version']"
+
+
+def _version_only(change: ResourceChange) -> bool:
+    """A change that only moves the version label (every object of a release bump has one)."""
+    return bool(change.changes) and not change.flags and all(f.path.endswith(VERSION_LABEL) for f in change.changes)
+
+
+def _details(stage: StagePreview) -> tuple[list[str], list[str], list[str]]:
+    """A stage's folded details: opening lines, blocks (one per resource or table), closing lines."""
     if stage.diff.empty and not stage.new_findings:
-        return []
-    out = ["<details>", f"<summary><b>{stage.stage}</b>: {len(stage.diff.changes)} changed resources</summary>", ""]
+        return [], [], []
+    opening = ["<details>", f"<summary><b>{stage.stage}</b>: {len(stage.diff.changes)} changed resources</summary>", ""]
+    blocks: list[str] = []
     for rollout in (
         RolloutClass.REPLACE,
         RolloutClass.DELETE,
@@ -79,29 +89,46 @@ def _details(stage: StagePreview) -> list[str]:
         RolloutClass.CREATE,
     ):
         changes = stage.diff.of(rollout)
+        labels_only = [c for c in changes if _version_only(c)]
+        shown = [c for c in changes if c not in labels_only]
         if changes:
-            out += [f"#### {HEADINGS[rollout]} ({len(changes)})", ""]
-            for change in changes:
-                out += _resource(change)
-            out.append("")
+            blocks.append(f"#### {HEADINGS[rollout]} ({len(changes)})\n")
+        blocks += ["\n".join(_resource(change)) + "\n" for change in shown]
+        if labels_only:
+            names = ", ".join(f"`{c.title}`" for c in labels_only[:10]) + (", ..." if len(labels_only) > 10 else "")
+            blocks.append(
+                f"- {len(labels_only)} more resources only change their `app.kubernetes.io/version` label ({names})\n"
+            )
     if stage.new_findings:
-        out += ["#### New policy findings", "", "| level | rule | problem | fix |", "|---|---|---|---|"]
-        out += [
+        rows = [
             f"| {'**mandatory**' if f.mandatory else 'advisory'} | `{f.rule_id}` | {_cell(f.message())} | "
             f"{_cell(f.remediation)} |"
             for f in stage.new_findings
         ]
-    return out + ["", "</details>", ""]
+        blocks.append(
+            "\n".join(["#### New policy findings", "", "| level | rule | problem | fix |", "|---|---|---|---|", *rows])
+            + "\n"
+        )
+    return opening, blocks, ["", "</details>", ""]
+
+
+CUT_NOTE = (
+    "> The preview was cut at GitHub's comment size: {count} more blocks are not shown. "
+    "The full diff is in the preview's JSON (the workflow's artifact).\n"
+)
 
 
 def render(preview: Preview, allow_disruptive: bool = False) -> str:
     blockers = preview.blockers(allow_disruptive)
     blocked_stages = {b.split(":", 1)[0] for b in blockers}
+    columns = (
+        "| stage | release | created | updated | restarted | replaced | deleted | weakens | new policy failures | |"  # noqa: E501
+    )
     head = [
         MARKER,
         f"## Infrastructure preview: `{preview.base}` → `{preview.head}`",
         "",
-        "| stage | release | created | updated | restarted | replaced | deleted | weakens | new policy failures | |",
+        columns,
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for s in preview.stages:
@@ -114,18 +141,21 @@ def render(preview: Preview, allow_disruptive: bool = False) -> str:
     head += ["", *_diagram(preview), ""]
     if blockers:
         head += ["**Blocked:**", *[f"- {b}" for b in blockers], ""]
-    body: list[str] = []
+    text, dropped = "\n".join(head) + "\n", 0
+    budget = MAX_CHARS - len(CUT_NOTE) - 20
     for stage in preview.stages:
-        body += _details(stage)
-    text = "\n".join(head + body) + "\n"
-    if len(text) <= MAX_CHARS:
-        return text
-    kept = "\n".join(head) + "\n"
-    for line in body:
-        if len(kept) + len(line) + 200 > MAX_CHARS:
-            break
-        kept += line + "\n"
-    return kept + (
-        "\n</details>\n\n> The preview was cut at GitHub's comment size. "
-        "The full diff is in the preview's JSON (the workflow's artifact).\n"
-    )
+        opening, blocks, closing = _details(stage)
+        if not opening:
+            continue
+        frame = "\n".join(opening) + "\n", "\n".join(closing) + "\n"
+        if dropped or len(text) + len(frame[0]) + len(frame[1]) > budget:
+            dropped += len(blocks)  # whole blocks only: a cut never lands inside a table or code fence
+            continue
+        text += frame[0]
+        for block in blocks:
+            if dropped or len(text) + len(block) + len(frame[1]) > budget:
+                dropped += 1
+            else:
+                text += block + "\n"
+        text += frame[1]
+    return text + (CUT_NOTE.format(count=dropped) if dropped else "")

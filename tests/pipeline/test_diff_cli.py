@@ -236,23 +236,12 @@ def test_diff_of_one_rendered_stage_folder(repo, base_dir, bump):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: sources.py:52 lists a rendered folder's stages alphabetically (dev, prod, staging), "
-    "so diffs of folders and revisions show stages out of order and guard staging, not prod, as "
-    "the last stage",
-)
 def test_rendered_folders_keep_the_stage_order(repo, base_dir, bump):
     _, bump_dir = bump
     result = repo.run("diff", str(base_dir), str(bump_dir), "--format", "json")
     assert [s["stage"] for s in json.loads(result.out)["stages"]] == list(STAGES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: preview.py:91 walks the head's stages only; a stage rendered in OLD but gone from "
-    "NEW is left out instead of showing every resource deleted",
-)
 def test_a_stage_missing_from_new_shows_its_resources_deleted(repo, base_dir, out):
     result = repo.run("render", "--out", str(out / "two-stages"), "--stage", "dev", "--stage", "staging")
     assert result.code == 0, result.err

@@ -304,11 +304,6 @@ def test_classify_takes_the_first_immutable_reason_once_per_path():
     assert classify("ConfigMap", changed[1:], old, new) == (RolloutClass.UPDATE, ())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: classify.py:68-70 look only at the data of an immutable object; unsetting "
-    "`immutable: true` is refused by the API server as well (delete and create)",
-)
 def test_unsetting_immutable_on_a_config_map_is_a_replacement(rendered):
     old = pick(rendered, "prod", "ConfigMap", "agent-service-config")
     old["immutable"] = True

@@ -182,12 +182,6 @@ def test_field_paths_read_as_kubernetes_users_write_them():
     assert lookup(manifest, ["spec", "containers", 5]) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: engine.py:86/108 re-read old and new at the changed path; for an item deepdiff saw "
-    "removed from (or inserted into) a plain list, the other side's neighbour is shown instead: "
-    "'spec.policyTypes[0]  Ingress -> Egress' for a removed Ingress",
-)
 def test_an_item_removed_from_a_plain_list_reads_as_removed(rendered):
     old = pick(rendered, "prod", "NetworkPolicy", "agent-service")
     new = copy.deepcopy(old)
@@ -195,11 +189,6 @@ def test_an_item_removed_from_a_plain_list_reads_as_removed(rendered):
     assert fields(only_change(old, new)) == [{"path": "spec.policyTypes[0]", "old": "Ingress", "new": None}]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: engine.py:86/108 (as above): an argument inserted first reads as the old first "
-    "argument replaced ('args[0]  --port -> --verbose')",
-)
 def test_an_item_inserted_into_a_plain_list_reads_as_added(rendered):
     old = pick(rendered, "prod", "Deployment", "agent-service")
     container(old)["args"] = ["--port", "8080"]
@@ -210,11 +199,6 @@ def test_an_item_inserted_into_a_plain_list_reads_as_added(rendered):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: preview_markdown.py:124-131 cut the details line by line and may stop inside a "
-    "```diff block of a ConfigMap file; the closing </details> and the note then land inside the code block",
-)
 def test_a_cut_markdown_never_ends_inside_a_code_block(rendered, monkeypatch):
     old = list(rendered["prod"].manifests)
     new = stage_copy(rendered, "prod")

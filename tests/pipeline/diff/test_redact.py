@@ -212,11 +212,6 @@ def test_a_config_map_file_diff_hides_only_the_secret_line_value(rendered):
     assert "+  temperature: 0.5" in out["text"] and "+  temperature: 0.5" in out["markdown"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: redact.py:24-25 finds the env var's name only in a [name] path part; when an env "
-    "list falls back to index comparison (duplicate names), a PASSWORD value is shown",
-)
 def test_a_secret_env_value_in_a_list_with_duplicate_names_is_redacted(deployment):
     env = container(deployment)["env"]
     env += [{"name": "DB_PASSWORD", "value": password(13)}, {"name": "DB_PASSWORD", "value": password(14)}]

@@ -1,0 +1,66 @@
+"""Git for stage files: files at a revision, a section's history, commits on a side branch.
+
+A commit on a side branch is made in a temporary worktree, so the user's branch, index and
+working tree are never touched; the worktree is removed whatever happens.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from model.errors import InputError, Problem
+from model.writer import write_atomically
+from pipeline.sources import git, repository_root, resolve_revision
+
+
+def file_at(repository: Path, revision: str, path: Path) -> str | None:
+    """A file's text at a revision, or None when it did not exist there."""
+    relative = os.path.relpath(path.resolve(), repository)
+    result = git(repository, "show", f"{revision}:{relative}", check=False)
+    return result.stdout if result.returncode == 0 else None
+
+
+def commits_touching(repository: Path, path: Path) -> list[str]:
+    """Commits that changed a file, newest first."""
+    relative = os.path.relpath(path.resolve(), repository)
+    result = git(repository, "log", "--format=%H", "--", relative, check=False)
+    return result.stdout.split()
+
+
+def commit_on_branch(repository: Path, branch: str, files: dict[Path, str], message: str) -> str:
+    """Commit files (absolute path -> text) on a new branch from HEAD; returns the commit id."""
+    if git(repository, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False).returncode == 0:
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    "",
+                    f"branch {branch} already exists",
+                    "delete it, or promote a release that has not been promoted yet",
+                )
+            ]
+        )
+    scratch = Path(tempfile.mkdtemp(prefix="pipeline-branch-"))
+    tree = scratch / "tree"
+    git(repository, "worktree", "add", "--quiet", "-b", branch, str(tree), "HEAD")
+    try:
+        for path, text in files.items():
+            relative = os.path.relpath(path.resolve(), repository)
+            write_atomically(tree / relative, text)
+            git(tree, "add", relative)
+        git(tree, "commit", "--quiet", "-m", message)
+        return git(tree, "rev-parse", "HEAD").stdout.strip()
+    except BaseException:
+        git(repository, "worktree", "remove", "--force", str(tree), check=False)
+        git(repository, "branch", "-D", branch, check=False)
+        raise
+    finally:
+        git(repository, "worktree", "remove", "--force", str(tree), check=False)
+        git(repository, "worktree", "prune", check=False)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+__all__ = ["commit_on_branch", "commits_touching", "file_at", "repository_root", "resolve_revision"]

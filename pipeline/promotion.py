@@ -1,0 +1,207 @@
+"""Promotion: a stage's release becomes the next stage's, through a gate.
+
+The gate passes only if every difference the new release makes to the target stage is
+release-derived (images, the release configuration and its checksum, the version label),
+nothing is created, replaced or deleted (replacements and deletions may be allowed), and no
+mandatory policy fails in the target. The baseline is the target as committed, so local edits
+that are not the release are differences the gate names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from model.environment import Environment
+from model.errors import InputError, Problem
+from model.loader import DEFAULTS_FILE, load_environment, load_stage_order
+from model.writer import FileEdit, edit_text, replace_mapping
+from pipeline.check import StageCheck, check_stage
+from pipeline.diff.engine import diff_stage
+from pipeline.diff.model import FieldChange, ResourceChange, RolloutClass, StageDiff
+from pipeline.gitops import file_at, repository_root
+from pipeline.preview import Preview, StagePreview
+from pipeline.render import render_stage
+from pipeline.reports import preview_markdown
+
+_RELEASE_FIELDS = (
+    re.compile(r"\.image$"),
+    re.compile(r"\['checksum/config'\]$"),
+    re.compile(r"\['app\.kubernetes\.io/version'\]$"),
+)
+
+
+@dataclass(frozen=True)
+class GateProblem:
+    """Why a promotion may not pass: what differs where, and why that blocks."""
+
+    resource: str
+    path: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.resource} {self.path}: {self.why}".replace("  ", " ")
+
+
+def release_derived(change: ResourceChange, field: FieldChange) -> bool:
+    """Whether a field change comes from the release (images, release config, its checksum, version)."""
+    if any(pattern.search(field.path) for pattern in _RELEASE_FIELDS):
+        return True
+    rid = change.resource_id
+    return rid.kind == "ConfigMap" and rid.name.endswith("-config") and field.path == "data['config.yaml']"
+
+
+def gate_problems(diff: StageDiff, check: StageCheck | None, allow_disruptive: bool) -> list[GateProblem]:
+    """Everything that stops a release from moving into this stage."""
+    problems = []
+    for change in diff.changes:
+        if change.rollout is RolloutClass.CREATE:
+            problems.append(GateProblem(change.title, "", "would be created: a release creates nothing"))
+        elif change.rollout.disruptive and not allow_disruptive:
+            verb = "deleted" if change.rollout is RolloutClass.DELETE else f"replaced ({'; '.join(change.reasons)})"
+            problems.append(GateProblem(change.title, "", f"would be {verb}; pass --allow-disruptive if intended"))
+        for field in change.changes:
+            if not release_derived(change, field):
+                problems.append(
+                    GateProblem(
+                        change.title,
+                        field.path,
+                        f"{field.old} -> {field.new} is not release-derived "
+                        "(a stage-owned setting differs: promote it separately)",
+                    )
+                )
+    if check is not None:
+        problems += [GateProblem(p.resource, p.path, f"schema: {p.message}") for p in check.schema_problems]
+        problems += [
+            GateProblem(f.resource, f.path, f"mandatory policy {f.rule_id}: is {f.observed}, must be {f.expected}")
+            for f in check.mandatory_failures
+        ]
+    return problems
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A planned promotion: the edit of the target file, what it changes, and the verdict."""
+
+    source: str
+    target: str
+    release: str
+    edit: FileEdit
+    diff: StageDiff
+    check: StageCheck
+    problems: tuple[GateProblem, ...]
+    base_release: str
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    @property
+    def branch(self) -> str:
+        return f"promote/{self.source}-to-{self.target}-{self.release}"
+
+    def preview(self) -> Preview:
+        stage = StagePreview(self.target, self.diff, self.check, self.check.findings, self.release, self.base_release)
+        return Preview(f"{self.target} as committed", f"{self.target} with {self.source}'s release", (stage,))
+
+    def commit_message(self) -> str:
+        counts = ", ".join(f"{n} {kind}" for kind, n in self.diff.counts.items() if n) or "no resource changes"
+        images = sorted(
+            {
+                f"{c.resource_id.name} {_version(f.old)} -> {_version(f.new)}"
+                for c in self.diff.changes
+                if c.resource_id.kind != "CronJob"
+                for f in c.changes
+                if f.path.endswith(".image")
+            }
+        )
+        return (
+            f"Promote release {self.release} from {self.source} to {self.target}\n\n"
+            f"{self.target}: release {self.base_release} -> {self.release} ({counts}).\n"
+            + "".join(f"- {line}\n" for line in images)
+            + f"Gate: passed ({len(self.check.rules)} rules, no mandatory failure).\n"
+        )
+
+    def pull_request_body(self) -> str:
+        return preview_markdown.render(self.preview(), allow_disruptive=True)
+
+
+def _version(reference: str | None) -> str:
+    return (reference or "none").split("@", 1)[0]
+
+
+def committed_texts(directory: Path, stage: str) -> dict[str, str]:
+    """defaults.yaml and <stage>.yaml as committed at HEAD (empty outside git or when untracked)."""
+    try:
+        repository = repository_root(directory)
+    except InputError:
+        return {}
+    texts = {}
+    for name in (DEFAULTS_FILE, f"{stage}.yaml"):
+        text = file_at(repository, "HEAD", directory / name)
+        if text is not None:
+            texts[name] = text
+    return texts
+
+
+def release_of(env: Environment) -> dict[str, Any]:
+    """A stage's release as plain data, as it would be written."""
+    return {
+        "version": env.release.version,
+        "images": dict(env.release.images),
+        "config": {k: _plain(v) for k, v in env.release.config.items()},
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def check_order(order: tuple[str, ...], source: str, target: str) -> None:
+    """Promotion goes to the very next stage: no skipping, no going back."""
+    for stage in (source, target):
+        if stage not in order:
+            raise InputError([Problem(None, "", f"unknown stage {stage!r}", f"the stages are {', '.join(order)}")])
+    if order.index(target) != order.index(source) + 1:
+        expected = order[order.index(source) + 1] if order.index(source) + 1 < len(order) else None
+        hint = f"{source} promotes to {expected}" if expected else f"{source} is the last stage"
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    "",
+                    f"cannot promote {source} -> {target}: promotion goes stage by stage ({' -> '.join(order)})",
+                    hint,
+                )
+            ]
+        )
+
+
+def plan_promotion(directory: Path, source: str, target: str, allow_disruptive: bool = False) -> Promotion:
+    """Everything a promotion would do, judged; nothing is written."""
+    order = load_stage_order(directory)
+    check_order(order, source, target)
+    release = release_of(load_environment(directory, source, order))
+    target_file = directory / f"{target}.yaml"
+    before = load_environment(directory, target, order, committed_texts(directory, target))
+    edit = edit_text(target_file, lambda document: replace_mapping(document["release"], release))
+    after = load_environment(directory, target, order, {target_file.name: edit.after})
+    after_manifests = list(render_stage(after).manifests)
+    diff = diff_stage(target, render_stage(before).manifests, after_manifests)
+    check = check_stage(after, manifests=after_manifests)
+    return Promotion(
+        source,
+        target,
+        release["version"],
+        edit,
+        diff,
+        check,
+        tuple(gate_problems(diff, check, allow_disruptive)),
+        before.release.version,
+    )
