@@ -21,6 +21,7 @@ from components.pod import container_security_context, http_probe, placement, po
 from components.resource import PlatformComponent
 from kube.checksum import CONFIG_CHECKSUM_ANNOTATION, config_checksum
 from kube.images import parse_image
+from kube.lifecycle import STOPPED_ANNOTATION
 from model.environment import Availability, Dns, EgressTarget, PodSettings, Service
 
 
@@ -217,7 +218,13 @@ class AgentServiceSpec:
         if not self.service.autoscaled:
             # With an HPA the replica count is the HPA's: declaring it here would reset it on every deploy.
             spec["replicas"] = self.service.replicas
-        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": self._meta(), "spec": spec}
+        annotations = {STOPPED_ANNOTATION: "true"} if self.service.stopped is not None else None
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": self._meta(annotations=annotations),
+            "spec": spec,
+        }
 
     def _service(self) -> Manifest:
         return {

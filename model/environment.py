@@ -162,6 +162,7 @@ class Service:
     ingress_path: str | None = None
     api_access: tuple[ApiRule, ...] = ()
     tenant_registry: bool = False
+    stopped: Mapping[str, Any] | None = None  # set by `pipeline stop`: the settings `pipeline start` restores
 
     @property
     def autoscaled(self) -> bool:

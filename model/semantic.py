@@ -96,6 +96,14 @@ def _check_services(c: _Checker) -> set[str]:
                     here, "missing required key 'component'", "name the part of the platform it is, e.g. agent-runtime"
                 )
             _check_replicas(c, service, where)
+            if "stopped" in service and (
+                service.get("replicas") != 0 or (service.get("autoscaling") or {}).get("enabled")
+            ):
+                c.report(
+                    where("stopped"),
+                    "the service is marked stopped but still runs pods",
+                    "use `pipeline start` (or set replicas: 0 and autoscaling.enabled: false)",
+                )
             _check_resources(c, service, where)
             _check_pdb(c, service, where)
             for index, target in enumerate(service.get("egress", [])):

@@ -43,8 +43,23 @@ def dump_round_trip(document: Any) -> str:
 
 
 def to_round_trip(value: Any) -> Any:
-    """Plain data as round-trip nodes (for copying a section from one file into another)."""
-    return load_round_trip(dump_round_trip(value)) if isinstance(value, (dict, list)) else value
+    """Plain data as round-trip nodes; a small mapping of scalars reads as the files write it: {a: 1, b: 2}."""
+    if not isinstance(value, (dict, list)):
+        return value
+    node = load_round_trip(dump_round_trip(value))
+    _small_maps_inline(node)
+    return node
+
+
+def _small_maps_inline(node: Any) -> None:
+    if isinstance(node, dict):
+        if 0 < len(node) <= 4 and all(not isinstance(v, (dict, list)) for v in node.values()):
+            node.fa.set_flow_style()
+        for value in node.values():
+            _small_maps_inline(value)
+    elif isinstance(node, list):
+        for value in node:
+            _small_maps_inline(value)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,38 @@ import traceback
 from pathlib import Path
 
 from model.errors import InputError
-from pipeline.commands import check, diff, docs, preview, render
+from pipeline.commands import (
+    check,
+    diff,
+    docs,
+    gate,
+    preview,
+    promote,
+    render,
+    rollback,
+    scale,
+    set_image,
+    start,
+    status,
+    stop,
+)
 
-COMMANDS = (render, check, diff, preview, docs)  # each: add_parser(subparsers, common), run(args) -> int
+# In the order `pipeline --help` lists them: build, judge, compare, move releases, lifecycle, docs.
+COMMANDS = (
+    render,
+    check,
+    diff,
+    preview,
+    promote,
+    gate,
+    status,
+    set_image,
+    scale,
+    stop,
+    start,
+    rollback,
+    docs,
+)  # each: add_parser(subparsers, common), run(args) -> int
 
 EXIT_INTERNAL = 3
 EXIT_IO = 2

@@ -188,6 +188,14 @@ def plan_promotion(directory: Path, source: str, target: str, allow_disruptive: 
     order = load_stage_order(directory)
     check_order(order, source, target)
     release = release_of(load_environment(directory, source, order))
+    return plan_release_change(directory, target, release, source, allow_disruptive)
+
+
+def plan_release_change(
+    directory: Path, target: str, release: dict[str, Any], source: str, allow_disruptive: bool = False
+) -> Promotion:
+    """A stage's release replaced by another (a promotion, a rollback), judged by the gate."""
+    order = load_stage_order(directory)
     target_file = directory / f"{target}.yaml"
     before = load_environment(directory, target, order, committed_texts(directory, target))
     edit = edit_text(target_file, lambda document: replace_mapping(document["release"], release))

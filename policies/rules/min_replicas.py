@@ -5,6 +5,8 @@ HPA in its namespace targets it (scaleTargetRef kind and name), else its spec.re
 1). Below the stage's `min_replicas` the workload has a single point of failure: the reference
 architecture runs monitoring-service with 1 replica, which prod (min_replicas 2) must not allow.
 The violation points at the field that decides: the HPA's spec.minReplicas, or spec.replicas.
+A workload deliberately stopped (replicas 0 and the annotation agent-platform.io/stopped: "true",
+which `pipeline stop` sets) runs nothing and is exempt.
 
 PASS (min_replicas: 2):
     kind: HorizontalPodAutoscaler
@@ -18,6 +20,7 @@ FAIL (min_replicas: 2):
 
 from __future__ import annotations
 
+from kube.lifecycle import stopped
 from kube.workloads import mapping, namespace_of, number
 from policies.framework import StackResource, Violation, of_kind, option, report, shown, stack_manifests
 
@@ -68,6 +71,8 @@ def validate(args, report_violation) -> None:
     resources = stack_manifests(args)
     hpas = list(of_kind(resources, "HorizontalPodAutoscaler"))
     for workload in of_kind(resources, "Deployment", "StatefulSet"):
+        if stopped(workload.manifest):
+            continue  # deliberately at zero (pipeline stop): no pod, so no single point of failure
         scaling = [hpa for hpa in hpas if targets(hpa, workload)]
         for hpa in scaling:
             fewest, observed = _count(mapping(hpa.manifest.get("spec")).get("minReplicas"))

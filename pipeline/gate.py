@@ -1,0 +1,134 @@
+"""pipeline gate: a pull request that changes a stage's release must be a clean promotion.
+
+Per stage, base against head: a changed release must be exactly the previous stage's (the
+first stage takes new images directly), come alone (stage-owned changes to the same stage, or
+to the shared defaults, belong in another pull request), and pass the promotion gate (only
+release-derived differences, no mandatory failure, nothing replaced or deleted unless allowed).
+Stage-owned changes without a release change are allowed and reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.loader import DEFAULTS_FILE, load_environment, load_stage_order
+from model.source import parse_document
+from pipeline.check import check_stage
+from pipeline.diff.engine import diff_stage
+from pipeline.gitops import file_at, repository_root, resolve_revision
+from pipeline.promotion import gate_problems
+from pipeline.render import render_stage
+
+
+@dataclass(frozen=True)
+class StageGate:
+    """The verdict on one stage of a pull request."""
+
+    stage: str
+    kind: str  # promotion | new release | stage-owned | unchanged
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "kind": self.kind,
+            "passed": self.passed,
+            "problems": list(self.problems),
+            "notes": list(self.notes),
+            "counts": self.counts,
+        }
+
+
+def _plain(text: str | None, name: str) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    data = parse_document(text, name).data
+    return data if isinstance(data, dict) else {}
+
+
+def _differing_keys(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[str]:
+    keys = []
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) == after.get(key):
+            continue
+        if isinstance(before.get(key), dict) and isinstance(after.get(key), dict):
+            keys += _differing_keys(before[key], after[key], f"{prefix}{key}.")
+        else:
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+def gate_pull_request(directory: Path, base: str, allow_disruptive: bool = False) -> list[StageGate]:
+    """Judge every stage of the working tree against the base revision."""
+    repository = repository_root(directory)
+    commit = resolve_revision(repository, base)
+    order = load_stage_order(directory)
+    names = [DEFAULTS_FILE] + [f"{stage}.yaml" for stage in order]
+    base_texts = {name: file_at(repository, commit, directory / name) for name in names}
+    head_texts = {name: (directory / name).read_text(encoding="utf-8") for name in names}
+    base_docs = {name: _plain(text, f"{base}:{name}") for name, text in base_texts.items()}
+    head_docs = {name: _plain(text, name) for name, text in head_texts.items()}
+    shared = _differing_keys(base_docs[DEFAULTS_FILE] or {}, head_docs[DEFAULTS_FILE] or {})
+    verdicts = []
+    for index, stage in enumerate(order):
+        name = f"{stage}.yaml"
+        before, after = base_docs[name] or {}, head_docs[name] or {}
+        owned = [key for key in _differing_keys(before, after) if not key.startswith("release")]
+        if before.get("release") == after.get("release"):
+            changed = owned + [f"{DEFAULTS_FILE}: {key}" for key in shared]
+            verdicts.append(
+                StageGate(
+                    stage,
+                    "stage-owned" if changed else "unchanged",
+                    notes=tuple(f"stage-owned change: {key}" for key in changed),
+                )
+            )
+            continue
+        problems = []
+        if owned or shared:
+            listed = ", ".join(owned + [f"{DEFAULTS_FILE}: {key}" for key in shared])
+            problems.append(
+                f"mixes a release change with stage-owned changes ({listed}): split it into two pull "
+                "requests, the promotion alone and the stage-owned change alone"
+            )
+        kind = "new release" if index == 0 else "promotion"
+        if index > 0:
+            source = f"{order[index - 1]}.yaml"
+            candidates = [doc.get("release") for doc in (base_docs[source], head_docs[source]) if doc]
+            if after.get("release") not in candidates:
+                differs = _differing_keys(candidates[-1] or {}, after.get("release") or {}) if candidates else []
+                problems.append(
+                    f"the release is not {order[index - 1]}'s: it differs at "
+                    f"{', '.join('release.' + key for key in differs) or 'release'}; "
+                    f"promote with `pipeline promote {order[index - 1]} {stage}`"
+                )
+        texts_before = {
+            key: text for key, text in base_texts.items() if text is not None and key in (DEFAULTS_FILE, name)
+        }
+        env_before = load_environment(directory, stage, order, texts_before)
+        env_after = load_environment(directory, stage, order)
+        old, new = list(render_stage(env_before).manifests), list(render_stage(env_after).manifests)
+        diff = diff_stage(stage, old, new)
+        check = check_stage(env_after, manifests=new)
+        if index == 0:  # new images enter here: only the policies judge them
+            problems += [f"mandatory policy {f.rule_id}: {f.message()}" for f in check.mandatory_failures]
+        else:
+            problems += [str(problem) for problem in gate_problems(diff, check, allow_disruptive)]
+        verdicts.append(
+            StageGate(
+                stage,
+                kind,
+                tuple(problems),
+                (f"release {before.get('release', {}).get('version')} -> {after.get('release', {}).get('version')}",),
+                diff.counts,
+            )
+        )
+    return verdicts
