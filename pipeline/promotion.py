@@ -42,7 +42,8 @@ class GateProblem:
     why: str
 
     def __str__(self) -> str:
-        return f"{self.resource} {self.path}: {self.why}".replace("  ", " ")
+        where = f"{self.resource} {self.path}".strip()
+        return f"{where}: {self.why}"
 
 
 def release_derived(change: ResourceChange, field: FieldChange) -> bool:
@@ -62,16 +63,17 @@ def gate_problems(diff: StageDiff, check: StageCheck | None, allow_disruptive: b
         elif change.rollout.disruptive and not allow_disruptive:
             verb = "deleted" if change.rollout is RolloutClass.DELETE else f"replaced ({'; '.join(change.reasons)})"
             problems.append(GateProblem(change.title, "", f"would be {verb}; pass --allow-disruptive if intended"))
-        for field in change.changes:
-            if not release_derived(change, field):
-                problems.append(
-                    GateProblem(
-                        change.title,
-                        field.path,
-                        f"{field.old} -> {field.new} is not release-derived "
-                        "(a stage-owned setting differs: promote it separately)",
-                    )
+        stage_owned = [field.path for field in change.changes if not release_derived(change, field)]
+        if stage_owned:
+            shown = ", ".join(stage_owned[:3]) + (f" and {len(stage_owned) - 3} more" if len(stage_owned) > 3 else "")
+            problems.append(
+                GateProblem(
+                    change.title,
+                    "",
+                    f"{shown} differ and are not release-derived "
+                    "(stage-owned settings: change them in their own pull request)",
                 )
+            )
     if check is not None:
         problems += [GateProblem(p.resource, p.path, f"schema: {p.message}") for p in check.schema_problems]
         problems += [
