@@ -13,6 +13,7 @@ FAIL = {
         f"Deployment agent-platform-prod/task-service, {MUST}",
         f"StatefulSet agent-platform-prod/cache spec.replicas: is not set (1), {MUST}",
     ],
+    "zero-without-stop": [f"Deployment agent-platform-prod/cost-service spec.replicas: is 0, {MUST}"],
 }
 
 
