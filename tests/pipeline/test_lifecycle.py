@@ -17,6 +17,7 @@ from tests.pipeline.test_promotion import (
     REGISTRY,
     Run,
     comments,
+    edit_release,
     image,
     leftovers,
     no_traceback,
@@ -266,7 +267,7 @@ def test_scale_refuses_bad_arguments_with_exit_2(repo, base, argv, message):
     no_traceback(result)
 
 
-def test_scale_with_a_non_number_is_a_usage_error(repo, base, capsys):
+def test_scale_with_a_non_number_is_a_usage_error(repo, base):
     reset(repo, base)
     with pytest.raises(SystemExit) as exited:
         repo.run("scale", "cost-service", "--stage", "prod", "--replicas", "many")
@@ -433,6 +434,23 @@ def test_rollback_without_an_earlier_release_exits_2(history):
     assert "staging has no earlier release in the history of environments/staging.yaml" in nothing.result.err
     assert "hint: name one with --to REV" in nothing.result.err
     assert nothing.after == nothing.before
+
+
+def test_rollback_goes_through_the_promotion_gate(repo, base):
+    """staging's previous release pinned agent-service by tag only: rolling back to it is blocked (image-digest)."""
+    reset(repo, base)
+    pinned = release_of(repo, "staging")["images"]["agent-service"]
+    tagged = pinned.split("@")[0]
+    edit_release(repo, "staging", lambda r: r["images"].__setitem__("agent-service", tagged), commit="by tag")
+    edit_release(repo, "staging", lambda r: r["images"].__setitem__("agent-service", pinned), commit="pinned again")
+    record = run(repo, "rollback", "--stage", "staging")
+    assert record.result.code == 1
+    assert "gate: FAIL: rollback of staging to staging@" in record.result.out
+    assert (
+        "  - Deployment agent-platform-staging/agent-service spec.template.spec.containers[agent].image: "
+        f"mandatory policy image-digest: is '{tagged}'"
+    ) in record.result.out
+    assert record.after == record.before
 
 
 def test_rollback_dry_run_writes_nothing(history):

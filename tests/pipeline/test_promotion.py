@@ -122,10 +122,6 @@ class Run:
     checkout_before: tuple[str, str, str]
     checkout_after: tuple[str, str, str]
 
-    @property
-    def text(self) -> str:
-        return self.result.out + self.result.err
-
 
 def checkout(repo: GitRepo) -> tuple[str, str, str]:
     return repo.head(), repo.branch(), repo.status()
