@@ -18,6 +18,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
 
 from model.errors import InputError, Problem
 
@@ -124,13 +126,64 @@ def replace_mapping(target: CommentedMap, source: Any) -> None:
     Copying whole nodes from another file would carry that file's comments along (ruamel keeps a
     comment that precedes the next key on the node before it); editing in place does not.
     """
-    for key in [k for k in target if k not in source]:
-        del target[key]
-    for key, value in source.items():
-        if isinstance(value, dict) and isinstance(target.get(key), CommentedMap):
-            replace_mapping(target[key], value)
-        elif key not in target or target[key] != value or isinstance(target[key], bool) != isinstance(value, bool):
-            target[key] = to_round_trip(_plain(value))  # equal values keep their quoting as written
+
+    def change() -> None:
+        for key in [k for k in target if k not in source]:
+            del target[key]
+        for key, value in source.items():
+            current = target.get(key)
+            if isinstance(value, dict) and isinstance(current, CommentedMap):
+                replace_mapping(current, value)
+            elif key not in target or not _same(current, value):
+                target[key] = to_round_trip(_plain(value))  # equal values keep their quoting as written
+
+    keep_trailing_comment(target, change)
+
+
+def _same(current: Any, value: Any) -> bool:
+    """Equal as values and as types that render alike (1 is not 1.0, True is not 1)."""
+    return (
+        current == value
+        and isinstance(current, bool) == isinstance(value, bool)
+        and (isinstance(current, float) == isinstance(value, float))
+    )
+
+
+def _last_slot(node: Any) -> tuple[CommentedMap, Any] | None:
+    """The deepest last key of a block mapping: where ruamel keeps the comment that follows the block."""
+    slot = None
+    while isinstance(node, CommentedMap) and len(node) and not node.fa.flow_style():
+        key = list(node)[-1]
+        slot, node = (node, key), node[key]
+    return slot
+
+
+def keep_trailing_comment(mapping: CommentedMap, change: Callable[[], None]) -> None:
+    """Run change, keeping the lines that follow the mapping's block (comments, blank lines) after it.
+
+    Keys added at the end or removed from it would otherwise take those lines along or leave
+    them inside the block. An end-of-line comment stays with its own key.
+    """
+    before = _last_slot(mapping)
+    entry = before[0].ca.items.get(before[1]) if before else None
+    token = entry[2] if entry and len(entry) > 2 else None
+    following = None
+    if isinstance(token, CommentToken) and "\n" in token.value:
+        own, following = token.value.split("\n", 1)
+        if following:
+            token.value = own + "\n"
+    change()
+    after = _last_slot(mapping)
+    if not following or after is None or after == before:
+        if following and token is not None and after == before:
+            token.value += following
+        return
+    slots = after[0].ca.items.setdefault(after[1], [None, None, None, None])
+    existing = slots[2]
+    if isinstance(existing, CommentToken):
+        existing.value = existing.value.rstrip("\n") + "\n" + following
+    else:
+        slots[2] = CommentToken("\n" + following, CommentMark(0), None)
 
 
 def _plain(value: Any) -> Any:

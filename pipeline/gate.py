@@ -18,7 +18,7 @@ from model.source import parse_document
 from pipeline.check import check_stage
 from pipeline.diff.engine import diff_stage
 from pipeline.gitops import file_at, repository_root, resolve_revision
-from pipeline.promotion import gate_problems
+from pipeline.promotion import differing_keys, gate_problems
 from pipeline.render import render_stage
 
 
@@ -54,18 +54,6 @@ def _plain(text: str | None, name: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else {}
 
 
-def _differing_keys(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[str]:
-    keys = []
-    for key in sorted(set(before) | set(after)):
-        if before.get(key) == after.get(key):
-            continue
-        if isinstance(before.get(key), dict) and isinstance(after.get(key), dict):
-            keys += _differing_keys(before[key], after[key], f"{prefix}{key}.")
-        else:
-            keys.append(f"{prefix}{key}")
-    return keys
-
-
 def gate_pull_request(directory: Path, base: str, allow_disruptive: bool = False) -> list[StageGate]:
     """Judge every stage of the working tree against the base revision."""
     repository = repository_root(directory)
@@ -76,12 +64,12 @@ def gate_pull_request(directory: Path, base: str, allow_disruptive: bool = False
     head_texts = {name: (directory / name).read_text(encoding="utf-8") for name in names}
     base_docs = {name: _plain(text, f"{base}:{name}") for name, text in base_texts.items()}
     head_docs = {name: _plain(text, name) for name, text in head_texts.items()}
-    shared = _differing_keys(base_docs[DEFAULTS_FILE] or {}, head_docs[DEFAULTS_FILE] or {})
+    shared = differing_keys(base_docs[DEFAULTS_FILE] or {}, head_docs[DEFAULTS_FILE] or {})
     verdicts = []
     for index, stage in enumerate(order):
         name = f"{stage}.yaml"
         before, after = base_docs[name] or {}, head_docs[name] or {}
-        owned = [key for key in _differing_keys(before, after) if not key.startswith("release")]
+        owned = [key for key in differing_keys(before, after) if not key.startswith("release")]
         if before.get("release") == after.get("release"):
             changed = owned + [f"{DEFAULTS_FILE}: {key}" for key in shared]
             verdicts.append(
@@ -102,9 +90,10 @@ def gate_pull_request(directory: Path, base: str, allow_disruptive: bool = False
         kind = "new release" if index == 0 else "promotion"
         if index > 0:
             source = f"{order[index - 1]}.yaml"
-            candidates = [doc.get("release") for doc in (base_docs[source], head_docs[source]) if doc]
+            # The previous stage's release as merged: moving a release two stages in one pull request skips one.
+            candidates = [doc.get("release") for doc in (base_docs[source],) if doc]
             if after.get("release") not in candidates:
-                differs = _differing_keys(candidates[-1] or {}, after.get("release") or {}) if candidates else []
+                differs = differing_keys(candidates[-1] or {}, after.get("release") or {}) if candidates else []
                 problems.append(
                     f"the release is not {order[index - 1]}'s: it differs at "
                     f"{', '.join('release.' + key for key in differs) or 'release'}; "

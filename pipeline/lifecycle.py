@@ -18,7 +18,7 @@ from ruamel.yaml.comments import CommentedMap
 from model.environment import Environment, Service
 from model.errors import InputError, Problem
 from model.loader import load_environment, load_stage_order
-from model.writer import FileEdit, edit_text, to_round_trip
+from model.writer import FileEdit, edit_text, keep_trailing_comment, to_round_trip
 from pipeline.check import StageCheck, check_stage
 from pipeline.diff.engine import diff_stage
 from pipeline.diff.model import StageDiff
@@ -93,6 +93,32 @@ def settings_of(document: CommentedMap, path: tuple[str, ...]) -> CommentedMap:
     return node
 
 
+def along(document: CommentedMap, path: tuple[str, ...], change: Callable[[], None]) -> None:
+    """Run change keeping the comments that follow each mapping on the path where they are."""
+    nodes = [document]
+    for key in path:
+        if not isinstance(nodes[-1].get(key), dict):
+            break
+        nodes.append(nodes[-1][key])
+    for node in reversed(nodes):
+        change = _kept(node, change)
+    change()
+
+
+def _kept(node: CommentedMap, inner: Callable[[], None]) -> Callable[[], None]:
+    return lambda: keep_trailing_comment(node, inner)
+
+
+def prune_empty(document: CommentedMap, path: tuple[str, ...]) -> None:
+    """Remove the mappings on path that an edit left empty, deepest first."""
+    for depth in range(len(path), 0, -1):
+        parent = document
+        for key in path[: depth - 1]:
+            parent = parent[key]
+        if isinstance(parent.get(path[depth - 1]), dict) and not parent[path[depth - 1]]:
+            del parent[path[depth - 1]]
+
+
 def set_image(directory: Path, stage: str, service: str, image: str, release: str | None, force: bool) -> StageChange:
     """Put an image into a stage's release: the first stage only, unless forced."""
     order = load_stage_order(directory)
@@ -109,10 +135,13 @@ def set_image(directory: Path, stage: str, service: str, image: str, release: st
         )
     find_service(load_environment(directory, stage, order), service)
 
-    def change(document: CommentedMap) -> None:
+    def set_in(document: CommentedMap) -> None:
         settings_of(document, ("release", "images"))[service] = image
         if release:
             document["release"]["version"] = release
+
+    def change(document: CommentedMap) -> None:
+        along(document, ("release", "images"), lambda: set_in(document))
 
     return plan_change(directory, stage, f"set-image {service}", change)
 
@@ -124,6 +153,9 @@ def scale(
     _, path = find_service(load_environment(directory, stage), service)
 
     def change(document: CommentedMap) -> None:
+        along(document, path, lambda: _scale(document))
+
+    def _scale(document: CommentedMap) -> None:
         settings = settings_of(document, path)
         if "stopped" in settings:
             raise InputError([Problem(None, "", f"{service} is stopped in {stage}", "start it first (pipeline start)")])
@@ -144,7 +176,7 @@ def stop(directory: Path, stage: str, service: str) -> StageChange:
     """Scale a service to zero, keeping its own scaling settings in the file for start."""
     _, path = find_service(load_environment(directory, stage), service)
 
-    def change(document: CommentedMap) -> None:
+    def stop_in(document: CommentedMap) -> None:
         settings = settings_of(document, path)
         if "stopped" in settings:
             raise InputError(
@@ -152,18 +184,19 @@ def stop(directory: Path, stage: str, service: str) -> StageChange:
             )
         remembered = {key: _plain(settings[key]) if key in settings else None for key in SCALING_KEYS}
         settings["stopped"] = to_round_trip(remembered)
-        settings["replicas"] = 0
-        settings["autoscaling"] = to_round_trip({"enabled": False})
-        settings["pdb"] = to_round_trip({"enabled": False})
+        for key, value in (("replicas", 0), ("autoscaling", {"enabled": False}), ("pdb", {"enabled": False})):
+            settings[key] = to_round_trip(value)
 
-    return plan_change(directory, stage, f"stop {service}", change)
+    return plan_change(
+        directory, stage, f"stop {service}", lambda document: along(document, path, lambda: stop_in(document))
+    )
 
 
 def start(directory: Path, stage: str, service: str) -> StageChange:
     """Restore what stop remembered, exactly as the file had it."""
     _, path = find_service(load_environment(directory, stage), service)
 
-    def change(document: CommentedMap) -> None:
+    def start_in(document: CommentedMap) -> None:
         settings = settings_of(document, path)
         if "stopped" not in settings:
             raise InputError([Problem(None, "", f"{service} is not stopped in {stage}", "pipeline stop stops it")])
@@ -173,8 +206,11 @@ def start(directory: Path, stage: str, service: str) -> StageChange:
                 settings.pop(key, None)
             else:
                 settings[key] = to_round_trip(remembered[key])
+        prune_empty(document, path)  # stop may have created the service's entry: leave no empty one behind
 
-    return plan_change(directory, stage, f"start {service}", change)
+    return plan_change(
+        directory, stage, f"start {service}", lambda document: along(document, path, lambda: start_in(document))
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -17,7 +17,8 @@ from typing import Any
 from model.environment import Environment
 from model.errors import InputError, Problem
 from model.loader import DEFAULTS_FILE, load_environment, load_stage_order
-from model.writer import FileEdit, edit_text, replace_mapping
+from model.source import parse_document
+from model.writer import FileEdit, dump_round_trip, edit_text, load_round_trip, replace_mapping
 from pipeline.check import StageCheck, check_stage
 from pipeline.diff.engine import diff_stage
 from pipeline.diff.model import FieldChange, ResourceChange, RolloutClass, StageDiff
@@ -95,10 +96,16 @@ class Promotion:
     check: StageCheck
     problems: tuple[GateProblem, ...]
     base_release: str
+    committed_after: str | None = None  # the committed target file with the new release (for --branch)
 
     @property
     def passed(self) -> bool:
         return not self.problems
+
+    @property
+    def branch_text(self) -> str:
+        """What the promotion branch commits: the committed file with only its release replaced."""
+        return self.committed_after if self.committed_after is not None else self.edit.after
 
     @property
     def branch(self) -> str:
@@ -196,22 +203,60 @@ def plan_promotion(directory: Path, source: str, target: str, allow_disruptive: 
 def plan_release_change(
     directory: Path, target: str, release: dict[str, Any], source: str, allow_disruptive: bool = False
 ) -> Promotion:
-    """A stage's release replaced by another (a promotion, a rollback), judged by the gate."""
+    """A stage's release replaced by another (a promotion, a rollback), judged by the gate.
+
+    The baseline is the target as committed; local edits of its file (outside the release) or
+    of defaults.yaml are not part of a promotion and block it, whether or not they render.
+    """
     order = load_stage_order(directory)
     target_file = directory / f"{target}.yaml"
-    before = load_environment(directory, target, order, committed_texts(directory, target))
+    committed = committed_texts(directory, target)
+    before = load_environment(directory, target, order, committed)
     edit = edit_text(target_file, lambda document: replace_mapping(document["release"], release))
     after = load_environment(directory, target, order, {target_file.name: edit.after})
     after_manifests = list(render_stage(after).manifests)
     diff = diff_stage(target, render_stage(before).manifests, after_manifests)
     check = check_stage(after, manifests=after_manifests)
+    problems = _local_edits(directory, committed, target_file.name) + gate_problems(diff, check, allow_disruptive)
+    committed_after = None
+    if target_file.name in committed:
+        document = load_round_trip(committed[target_file.name])
+        replace_mapping(document["release"], release)
+        committed_after = dump_round_trip(document)
     return Promotion(
-        source,
-        target,
-        release["version"],
-        edit,
-        diff,
-        check,
-        tuple(gate_problems(diff, check, allow_disruptive)),
-        before.release.version,
+        source, target, release["version"], edit, diff, check, tuple(problems), before.release.version, committed_after
     )
+
+
+def differing_keys(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[str]:
+    """Dotted keys whose values differ between two documents (mappings compared key by key)."""
+    keys = []
+    for key in sorted(set(before) | set(after), key=str):
+        if before.get(key) == after.get(key):
+            continue
+        if isinstance(before.get(key), dict) and isinstance(after.get(key), dict):
+            keys += differing_keys(before[key], after[key], f"{prefix}{key}.")
+        else:
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+def _local_edits(directory: Path, committed: dict[str, str], target_name: str) -> list[GateProblem]:
+    """Uncommitted changes to the target file (outside its release) and to defaults.yaml."""
+    problems = []
+    for name in (DEFAULTS_FILE, target_name):
+        if name not in committed:
+            continue
+        old = parse_document(committed[name], name).data or {}
+        new = parse_document((directory / name).read_text(encoding="utf-8"), name).data or {}
+        keys = [k for k in differing_keys(old, new) if not (name == target_name and k.startswith("release"))]
+        if keys:
+            problems.append(
+                GateProblem(
+                    str(directory / name),
+                    "",
+                    f"uncommitted changes to {', '.join(keys)}: a "
+                    "promotion carries the release only; commit or revert them first",
+                )
+            )
+    return problems

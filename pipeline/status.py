@@ -75,11 +75,12 @@ def render_text(statuses: list[StageStatus]) -> str:
 
 
 def render_markdown(statuses: list[StageStatus]) -> str:
-    lines = ["| stage | release | upstream | state |", "|---|---|---|---|"]
+    lines = ["| stage | release | upstream | state | images that differ |", "|---|---|---|---|---|"]
     for s in statuses:
         state = "first stage" if s.upstream is None else ("**behind**" if s.behind else "up to date")
         upstream = f"{s.upstream} {s.upstream_release}" if s.upstream else "—"
-        lines.append(f"| {s.stage} | {s.release} | {upstream} | {state} |")
+        images = ", ".join(f"{service} {mine} (upstream {theirs})" for service, mine, theirs in s.differing) or "—"
+        lines.append(f"| {s.stage} | {s.release} | {upstream} | {state} | {images} |")
     lines += ["", "```mermaid", "flowchart LR"]
     lines += [f'  {s.stage.replace("-", "_")}["{s.stage}<br/>{s.release}"]' for s in statuses]
     for s in statuses:

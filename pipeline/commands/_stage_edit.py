@@ -11,10 +11,11 @@ from pipeline.reports import preview_text
 
 def finish(change: StageChange, dry_run: bool = False) -> int:
     """Show what the edit does; write it unless refused (exit 1) or a dry run."""
-    sys.stdout.write(preview_text.render(change.preview(), allow_disruptive=True))
+    sys.stdout.write(preview_text.render(change.preview(), allow_disruptive=True, verdict=False))
     if not change.edit.changed:
         print(f"{change.edit.path}: already as asked, nothing to write")
         return 0
+    print("\nOK: nothing blocks this change" if change.accepted else "\nREFUSED: the change adds mandatory failures")
     if not change.accepted:
         for refusal in change.refusals:
             print(f"refused: {refusal}", file=sys.stderr)

@@ -31,7 +31,7 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def report(promotion: Promotion, verb: str) -> None:
-    sys.stdout.write(preview_text.render(promotion.preview(), allow_disruptive=True))
+    sys.stdout.write(preview_text.render(promotion.preview(), allow_disruptive=True, verdict=False))
     if promotion.passed:
         print(f"\ngate: PASS: {verb} release {promotion.release} into {promotion.target}")
     else:

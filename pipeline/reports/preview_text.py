@@ -33,7 +33,8 @@ def counts_line(preview_stage) -> str:
     return ", ".join(parts) or "no changes"
 
 
-def render(preview: Preview, allow_disruptive: bool = False) -> str:
+def render(preview: Preview, allow_disruptive: bool = False, verdict: bool = True) -> str:
+    """The diff, per stage and field; with verdict, the preview's own last line (OK or BLOCKED)."""
     lines = [f"{preview.base} -> {preview.head}"]
     for stage in preview.stages:
         release = ""
@@ -54,6 +55,6 @@ def render(preview: Preview, allow_disruptive: bool = False) -> str:
                     f"  NEW {'MANDATORY' if finding.mandatory else 'advisory'} [{finding.rule_id}] {finding.message()}"
                 )
     blockers = preview.blockers(allow_disruptive)
-    if any(s.check is not None for s in preview.stages):
+    if verdict and any(s.check is not None for s in preview.stages):
         lines.append("\n" + ("BLOCKED: " + "; ".join(blockers) if blockers else "OK: nothing blocks this change"))
     return "\n".join(lines) + "\n"

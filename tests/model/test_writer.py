@@ -170,11 +170,6 @@ def test_replace_mapping_tells_booleans_from_integers():
     assert type(plain(after)["flags"]["a"]) is bool and type(plain(after)["flags"]["b"]) is int
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: replace_mapping (model/writer.py:132) compares with ==, so 1 and 1.0 count as equal and the target "
-    "keeps its int: the promoted stage renders a different config.yaml than the source stage",
-)
 def test_replace_mapping_tells_floats_from_integers():
     document = load_round_trip("llm:\n  temperature: 1\n")
     replace_mapping(document["llm"], {"temperature": 1.0})
@@ -201,11 +196,6 @@ def test_replace_mapping_on_the_real_files_keeps_every_comment_and_all_but_the_r
     assert len(after.splitlines()) == len(prod.splitlines())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: replace_mapping (model/writer.py:128) deletes the last key of a block together with the comment "
-    "ruamel attached to it, so a comment (and blank line) after the block is lost",
-)
 def test_deleting_the_last_key_of_a_block_keeps_the_comment_after_it():
     document = load_round_trip(BLOCK_END)
     source = copy.deepcopy(plain(BLOCK_END)["release"])
@@ -214,11 +204,6 @@ def test_deleting_the_last_key_of_a_block_keeps_the_comment_after_it():
     assert comments(dump_round_trip(document)) == comments(BLOCK_END)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: replace_mapping (model/writer.py:133) appends a new key after the comment that follows the last "
-    "key of a block, so the comment written after the block ends up inside it",
-)
 def test_a_key_added_at_the_end_of_a_block_goes_before_the_comment_after_it():
     document = load_round_trip(BLOCK_END)
     source = copy.deepcopy(plain(BLOCK_END)["release"])

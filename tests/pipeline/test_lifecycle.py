@@ -351,11 +351,6 @@ def test_start_when_not_stopped_exits_2(stop_start):
     assert again.after == again.before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pipeline/lifecycle.py:173 start pops the keys stop appended; the last of them carries the blank "
-    "line that ended the services block (ruamel keeps it on the last key), so prod.yaml loses it",
-)
 def test_start_restores_the_last_service_of_a_block_byte_identically(repo, base):
     reset(repo, base)
     original = repo.read("environments/prod.yaml")
@@ -364,12 +359,6 @@ def test_start_restores_the_last_service_of_a_block_byte_identically(repo, base)
     assert repo.read("environments/prod.yaml") == original
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pipeline/lifecycle.py:166-175 start leaves the empty mappings stop created (settings_of, "
-    "pipeline/lifecycle.py:91) for a service the stage file did not mention: dev.yaml ends with "
-    "'services: {agent-service: {}}'",
-)
 def test_start_restores_a_stage_file_that_did_not_mention_the_service(repo, base):
     reset(repo, base)
     original = repo.read("environments/dev.yaml")

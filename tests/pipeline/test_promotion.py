@@ -308,15 +308,12 @@ def test_local_edits_in_prod_fail_the_promotion_and_are_named(local_edits):
         "release-derived (stage-owned settings: change them in their own pull request)",
         "  - PodDisruptionBudget agent-platform-prod/task-service: spec.minAvailable differ and are not "
         "release-derived (stage-owned settings: change them in their own pull request)",
+        "  - environments/prod.yaml: uncommitted changes to services.monitoring-service.autoscaling.min_replicas, "
+        "services.task-service.pdb.min_available: a promotion carries the release only; commit or revert them first",
     ]
     assert local_edits.after == local_edits.before  # --write did not write
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pipeline/commands/promote.py:34 prints the preview's verdict 'OK: nothing blocks this change' "
-    "right before 'gate: FAIL' when the gate fails on stage-owned differences",
-)
 def test_a_failed_gate_does_not_also_say_nothing_blocks(local_edits):
     assert "nothing blocks this change" not in local_edits.result.out
 
@@ -409,19 +406,16 @@ def test_allow_disruptive_lets_the_deletions_through_but_not_the_stage_owned_cha
     assert not any("would be deleted" in problem for problem in problems)
     assert {p for p in _problems(plain.result) if "would be deleted" not in p} == set(problems)
     assert [p.split(":")[0] for p in problems] == [
+        "environments/defaults.yaml",
         "ConfigMap model-training-prod/platform-integrator",
         "Ingress model-training-prod/model-training",
     ]
-    assert all("not release-derived" in p for p in problems)
+    assert "uncommitted changes to training.services.evaluation-service" in problems[0]
+    assert all("not release-derived" in p for p in problems[1:])
     assert all(f"  DELETE   {resource}" in allowed.result.out for resource in EVALUATION)
     assert allowed.after == allowed.before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pipeline/promotion.py:63 a change that deletes a resource has no field changes, so an uncommitted "
-    "stage-owned edit of prod.yaml that only deletes (vpa.enabled: false) passes with --allow-disruptive",
-)
 def test_a_local_edit_that_only_deletes_is_not_let_through_by_allow_disruptive(repo, base):
     reset(repo, base)
     repo.edit(
@@ -434,12 +428,6 @@ def test_a_local_edit_that_only_deletes_is_not_let_through_by_allow_disruptive(r
     assert result.code == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pipeline/promotion.py:203 the gate compares renders only, so an uncommitted edit of prod.yaml that "
-    "renders nothing (policy.min_replicas 2 -> 1) passes, and --branch commits it (pipeline/commands/promote.py:52 "
-    "commits the working-tree text) in a 'Promote release' commit",
-)
 def test_a_local_policy_edit_fails_the_promotion(repo, base):
     reset(repo, base)
     repo.edit("environments/prod.yaml", "  min_replicas: 2 ", "  min_replicas: 1 ")
@@ -506,11 +494,6 @@ def test_a_commented_stage_file_keeps_every_comment(commented):
     assert lines[-1] == "# end of prod"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: model/writer.py:133 a key the release adds at the end of a block-style mapping is written after "
-    "the comment that follows the release block, which then sits inside the block",
-)
 def test_a_comment_after_the_release_block_stays_after_it_when_the_release_grows(repo, base):
     reset(repo, base)
     text = commented_prod(repo).replace(

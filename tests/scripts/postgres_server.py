@@ -42,19 +42,52 @@ class Server:
     def as_server_user(self, *command: str) -> list[str]:
         return ["runuser", "-u", self.user, "--", *command] if self.user else list(command)
 
-    def psql(self, sql: str, database: str = "postgres", user: str = ADMIN, password: str = ADMIN_PASSWORD,
-             check: bool = True) -> str:
+    def psql(
+        self,
+        sql: str,
+        database: str = "postgres",
+        user: str = ADMIN,
+        password: str = ADMIN_PASSWORD,
+        check: bool = True,
+    ) -> str:
         env = {**os.environ, "PGPASSWORD": password}
-        result = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", self.host, "-p",
-                                 str(self.port), "-U", user, "-d", database, "-c", sql],
-                                env=env, capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [
+                "psql",
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-U",
+                user,
+                "-d",
+                database,
+                "-c",
+                sql,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"psql failed: {result.stderr}")
         return result.stdout
 
     def stop(self) -> None:
-        subprocess.run(self.as_server_user(str(self.binaries / "pg_ctl"), "-D", str(self.root / "data"), "-m",
-                                           "immediate", "stop"), capture_output=True, check=False)
+        subprocess.run(
+            self.as_server_user(
+                str(self.binaries / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "stop"
+            ),
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -75,14 +108,45 @@ def start_server() -> Server:
         for path in (root, root / "pwfile", root / "socket"):
             os.chown(path, uid, gid)
     server = Server("127.0.0.1", _free_port(), root, binaries, user)
-    run = lambda *command: subprocess.run(server.as_server_user(*command), capture_output=True, text=True,  # noqa: E731
-                                          check=True, cwd=root)
-    run(str(binaries / "initdb"), "-D", str(root / "data"), "-U", ADMIN, "--pwfile", str(root / "pwfile"),
-        "--auth-host=scram-sha-256", "--auth-local=peer", "-E", "UTF8", "--locale=C.UTF-8")
-    run(str(binaries / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "server.log"), "-w", "-t", "60", "-o",
-        f"-p {server.port} -k {root / 'socket'} -c listen_addresses=127.0.0.1", "start")
+    run = lambda *command: subprocess.run(
+        server.as_server_user(*command),
+        capture_output=True,
+        text=True,  # noqa: E731
+        check=True,
+        cwd=root,
+    )
+    run(
+        str(binaries / "initdb"),
+        "-D",
+        str(root / "data"),
+        "-U",
+        ADMIN,
+        "--pwfile",
+        str(root / "pwfile"),
+        "--auth-host=scram-sha-256",
+        "--auth-local=peer",
+        "-E",
+        "UTF8",
+        "--locale=C.UTF-8",
+    )
+    run(
+        str(binaries / "pg_ctl"),
+        "-D",
+        str(root / "data"),
+        "-l",
+        str(root / "server.log"),
+        "-w",
+        "-t",
+        "60",
+        "-o",
+        f"-p {server.port} -k {root / 'socket'} -c listen_addresses=127.0.0.1",
+        "start",
+    )
     for _ in range(50):
-        if subprocess.run(["pg_isready", "-h", server.host, "-p", str(server.port)], capture_output=True).returncode == 0:
+        if (
+            subprocess.run(["pg_isready", "-h", server.host, "-p", str(server.port)], capture_output=True).returncode
+            == 0
+        ):
             return server
         time.sleep(0.1)
     return server

@@ -21,8 +21,9 @@ from tests.scripts.postgres_server import ADMIN, ADMIN_PASSWORD, server_binaries
 APP, APP_PASSWORD, DATABASE = "agents_app", "app-password-for-tests", "agents"
 TABLES = ("agents", "documents")
 
-pytestmark = pytest.mark.skipif(server_binaries() is None,
-                                reason="PostgreSQL server binaries are not installed (`make test` installs them)")
+pytestmark = pytest.mark.skipif(
+    server_binaries() is None, reason="PostgreSQL server binaries are not installed (`make test` installs them)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,14 +48,18 @@ def populated(server):
         "CREATE TABLE documents (id serial PRIMARY KEY, agent integer REFERENCES agents(id), body bytea, blob oid);"
         "INSERT INTO documents (agent, body, blob) VALUES "
         "(1, '\\x00ff10'::bytea, lo_from_bytea(0, convert_to('große Datei', 'UTF8'))), (2, NULL, NULL);",
-        database=DATABASE, user=APP, password=APP_PASSWORD)
+        database=DATABASE,
+        user=APP,
+        password=APP_PASSWORD,
+    )
     return server
 
 
 def snapshot(server) -> dict[str, str]:
     out = {table: server.psql(f"SELECT * FROM {table} ORDER BY id", DATABASE, APP, APP_PASSWORD) for table in TABLES}
-    out["large objects"] = server.psql("SELECT convert_from(lo_get(blob), 'UTF8') FROM documents WHERE blob IS NOT NULL",
-                                       DATABASE, APP, APP_PASSWORD)
+    out["large objects"] = server.psql(
+        "SELECT convert_from(lo_get(blob), 'UTF8') FROM documents WHERE blob IS NOT NULL", DATABASE, APP, APP_PASSWORD
+    )
     return out
 
 
@@ -93,10 +98,21 @@ def backups(folder: Path) -> list[Path]:
 
 
 def restore(server, dump: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PGHOST": server.host, "PGPORT": str(server.port), "PGUSER": ADMIN,
-           "PGPASSWORD": ADMIN_PASSWORD}
-    return subprocess.run([str(REPOSITORY / "scripts" / "restore"), str(dump), DATABASE], env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    env = {
+        **os.environ,
+        "PGHOST": server.host,
+        "PGPORT": str(server.port),
+        "PGUSER": ADMIN,
+        "PGPASSWORD": ADMIN_PASSWORD,
+    }
+    return subprocess.run(
+        [str(REPOSITORY / "scripts" / "restore"), str(dump), DATABASE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_backup_then_restore_returns_every_row(populated, cron_job, tmp_path):
@@ -126,7 +142,9 @@ def fake_pg_dump(folder: Path) -> str:
     """A pg_dump that writes half a dump and then fails, first on PATH."""
     folder.mkdir()
     script = folder / "pg_dump"
-    script.write_text("#!/bin/sh\necho 'CREATE TABLE public.agents (id integer);'\necho 'connection lost' >&2\nexit 1\n")
+    script.write_text(
+        "#!/bin/sh\necho 'CREATE TABLE public.agents (id integer);'\necho 'connection lost' >&2\nexit 1\n"
+    )
     script.chmod(0o755)
     return f"{folder}:{os.environ['PATH']}"
 
@@ -139,8 +157,13 @@ def test_a_dump_that_fails_half_way_fails_the_job_and_leaves_no_good_looking_fil
 
 def test_without_pipefail_the_same_failure_would_pass_unnoticed(populated, cron_job, tmp_path):
     """Why the script sets pipefail: gzip's success would hide pg_dump's failure."""
-    result = run_backup(cron_job, populated, tmp_path / "backup", PATH=fake_pg_dump(tmp_path / "bin"),
-                        script_edit=lambda script: script.replace("set -euo pipefail", "set -eu"))
+    result = run_backup(
+        cron_job,
+        populated,
+        tmp_path / "backup",
+        PATH=fake_pg_dump(tmp_path / "bin"),
+        script_edit=lambda script: script.replace("set -euo pipefail", "set -eu"),
+    )
     assert result.returncode == 0
     assert len(backups(tmp_path / "backup")) == 1
 
