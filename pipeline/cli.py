@@ -15,6 +15,7 @@ from pathlib import Path
 
 from model.errors import InputError
 from pipeline.commands import (
+    changed_stages,
     check,
     diff,
     docs,
@@ -28,6 +29,7 @@ from pipeline.commands import (
     start,
     status,
     stop,
+    verify_rollout,
 )
 
 # In the order `pipeline --help` lists them: build, judge, compare, move releases, lifecycle, docs.
@@ -44,6 +46,8 @@ COMMANDS = (
     stop,
     start,
     rollback,
+    changed_stages,
+    verify_rollout,
     docs,
 )  # each: add_parser(subparsers, common), run(args) -> int
 

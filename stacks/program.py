@@ -48,4 +48,12 @@ def main() -> None:
     directory = Path(config.get("environments") or REPOSITORY / "environments")
     if not directory.is_absolute():
         directory = REPOSITORY / directory
-    deploy(load_environment(directory, pulumi.get_stack()))
+    env = load_environment(directory, pulumi.get_stack())
+    prefix = config.get("namespacePrefix")
+    if prefix and prefix != env.platform.namespace_prefix:
+        # A stack pointed at another stage's cluster or files must not deploy anything.
+        raise pulumi.RunError(
+            f"stack {pulumi.get_stack()} expects namespace prefix {prefix!r} but "
+            f"{directory}/{env.stage}.yaml has {env.platform.namespace_prefix!r}"
+        )
+    deploy(env)
