@@ -97,14 +97,18 @@ def declared(container: Mapping[str, Any]) -> Resources:
     if not isinstance(resources, Mapping):
         return found
     for side in SIDES:
-        amounts = resources.get(side)
-        if not isinstance(amounts, Mapping):
+        found.side(side).update(quantities(resources.get(side)))
+    return found
+
+
+def quantities(values: Any) -> dict[str, Decimal]:
+    """The quantities of a resource-name -> quantity mapping; values that are not quantities are left out."""
+    found = {}
+    for name, value in values.items() if isinstance(values, Mapping) else ():
+        try:
+            found[name] = quantity(value)
+        except InvalidQuantity:
             continue
-        for name, value in amounts.items():
-            try:
-                found.side(side)[name] = quantity(value)
-            except InvalidQuantity:
-                continue
     return found
 
 
@@ -127,19 +131,8 @@ def item_defaults(item: Mapping[str, Any]) -> Resources:
 
     A missing default limit is the max; a missing default request is the default limit, else the min.
     """
-
-    def amounts(key: str) -> dict[str, Decimal]:
-        found = {}
-        values = item.get(key)
-        for name, value in values.items() if isinstance(values, Mapping) else ():
-            try:
-                found[name] = quantity(value)
-            except InvalidQuantity:
-                continue
-        return found
-
-    limits = {**amounts("max"), **amounts("default")}
-    requests = {**amounts("min"), **limits, **amounts("defaultRequest")}
+    limits = {**quantities(item.get("max")), **quantities(item.get("default"))}
+    requests = {**quantities(item.get("min")), **limits, **quantities(item.get("defaultRequest"))}
     return Resources(requests, limits)
 
 

@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from kube.quantity import InvalidQuantity
 from kube.resources import (
     container_limit_items,
     containers_of,
@@ -30,7 +29,7 @@ from kube.resources import (
     format_quantity,
     namespace_or_default,
     pod_of,
-    quantity,
+    quantities,
     written,
 )
 from policies.framework import StackResource, Violation, of_kind, report, stack_manifests
@@ -44,17 +43,6 @@ REMEDIATION = (
 ENFORCEMENT = "mandatory"
 SCOPE = "stack"
 OPTIONS: dict = {}
-
-
-def _bounds(item: Mapping[str, Any], key: str) -> dict[str, Decimal]:
-    found = {}
-    values = item.get(key)
-    for name, value in values.items() if isinstance(values, Mapping) else ():
-        try:
-            found[name] = quantity(value)
-        except InvalidQuantity:
-            continue
-    return found
 
 
 def _ratio(value: Decimal) -> str:
@@ -90,7 +78,7 @@ def _check(workload: StackResource, container, items, limit_range: StackResource
             Violation(workload.title, f"{container.path}.resources.{side}.{resource}", observed, expected, workload.urn)
         )
 
-    for resource, maximum in _bounds(item, "max").items():
+    for resource, maximum in quantities(item.get("max")).items():
         limit = found.limits.get(resource)
         if limit is None or limit > maximum:
             violation(
@@ -99,7 +87,7 @@ def _check(workload: StackResource, container, items, limit_range: StackResource
                 _text(_shown(spec, "limits", resource, limit)),
                 f"at most {format_quantity(maximum, resource)} ({source}.max.{resource})",
             )
-    for resource, minimum in _bounds(item, "min").items():
+    for resource, minimum in quantities(item.get("min")).items():
         request = found.requests.get(resource)
         if request is None or request < minimum:
             violation(
@@ -108,7 +96,7 @@ def _check(workload: StackResource, container, items, limit_range: StackResource
                 _text(_shown(spec, "requests", resource, request)),
                 f"at least {format_quantity(minimum, resource)} ({source}.min.{resource})",
             )
-    for resource, ratio in _bounds(item, "maxLimitRequestRatio").items():
+    for resource, ratio in quantities(item.get("maxLimitRequestRatio")).items():
         request, limit = found.requests.get(resource), found.limits.get(resource)
         expected = f"at most {_ratio(ratio)} x the request ({source}.maxLimitRequestRatio.{resource})"
         if request is None or request == 0:
