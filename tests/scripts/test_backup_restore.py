@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPOSITORY, find
-from tests.scripts.postgres_server import ADMIN, ADMIN_PASSWORD, server_binaries, start_server
+from tests.conftest import find
+from tests.scripts import backup_job
+from tests.scripts.postgres_server import server_binaries, start_server
 
 APP, APP_PASSWORD, DATABASE = "agents_app", "app-password-for-tests", "agents"
+CREDENTIALS = {"username": APP, "password": APP_PASSWORD}
 TABLES = ("agents", "documents")
 
 pytestmark = pytest.mark.skipif(
@@ -68,51 +70,12 @@ def cron_job(rendered) -> dict:
     return find(rendered["prod"].manifests, "CronJob", "postgres-backup-agents", "agent-platform-prod")
 
 
-def backup_command(cron_job: dict, server, backup_dir: Path, **overrides: str) -> tuple[list[str], dict[str, str]]:
-    """The CronJob container's own command and env, pointed at the test server and folder."""
-    pod = cron_job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
-    (container,) = pod["containers"]
-    mount = next(m["mountPath"] for m in container["volumeMounts"] if m["name"] == "backup")
-    secrets = {"username": APP, "password": APP_PASSWORD}
-    env = {}
-    for item in container["env"]:
-        if "valueFrom" in item:
-            env[item["name"]] = secrets[item["valueFrom"]["secretKeyRef"]["key"]]
-        else:
-            env[item["name"]] = str(backup_dir) if item["value"] == mount else item["value"]
-    env.update(PGHOST=server.host, PGPORT=str(server.port), HOME=str(backup_dir.parent), PATH=os.environ["PATH"])
-    env.update(overrides)
-    return container["command"], env
-
-
 def run_backup(cron_job, server, backup_dir: Path, script_edit=None, **overrides) -> subprocess.CompletedProcess:
-    backup_dir.mkdir(exist_ok=True)  # the mounted claim, in the pod
-    command, env = backup_command(cron_job, server, backup_dir, **overrides)
-    if script_edit:
-        command = [*command[:-1], script_edit(command[-1])]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    return backup_job.run_backup(cron_job, server, backup_dir, CREDENTIALS, script_edit, **overrides)
 
 
 def backups(folder: Path) -> list[Path]:
     return sorted(folder.glob(f"{DATABASE}-*.sql.gz"))
-
-
-def restore(server, dump: Path) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "PGHOST": server.host,
-        "PGPORT": str(server.port),
-        "PGUSER": ADMIN,
-        "PGPASSWORD": ADMIN_PASSWORD,
-    }
-    return subprocess.run(
-        [str(REPOSITORY / "scripts" / "restore"), str(dump), DATABASE],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_backup_then_restore_returns_every_row(populated, cron_job, tmp_path):
@@ -123,12 +86,38 @@ def test_backup_then_restore_returns_every_row(populated, cron_job, tmp_path):
     (dump,) = backups(tmp_path / "backup")
     assert b"CREATE TABLE public.agents" in gzip.decompress(dump.read_bytes())
     populated.psql(f"DROP DATABASE {DATABASE} WITH (FORCE)")
-    started = time.monotonic()
-    restored = restore(populated, dump)
-    elapsed = time.monotonic() - started
+    restored = backup_job.run_restore(populated, dump, DATABASE, APP)
     assert restored.returncode == 0, restored.stderr
     assert snapshot(populated) == before
-    assert elapsed < 30 * 60, "the RTO of docs/runbooks/restore.md is 30 minutes"
+    assert owner(populated) == APP
+
+
+def owner(server) -> str:
+    return server.psql(f"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{DATABASE}'").strip()
+
+
+def test_restore_over_a_damaged_database_keeps_its_owner_so_the_service_can_still_migrate(
+    populated, cron_job, tmp_path
+):
+    before = snapshot(populated)
+    assert run_backup(cron_job, populated, tmp_path / "backup").returncode == 0
+    (dump,) = backups(tmp_path / "backup")
+    populated.psql("DELETE FROM documents", DATABASE, APP, APP_PASSWORD)  # the damage
+    restored = backup_job.run_restore(populated, dump, DATABASE)
+    assert restored.returncode == 0, restored.stderr
+    assert snapshot(populated) == before
+    assert owner(populated) == APP
+    populated.psql("CREATE TABLE migration_check (id int)", DATABASE, APP, APP_PASSWORD)
+
+
+def test_restore_of_a_lost_database_asks_for_its_owner_before_touching_anything(populated, cron_job, tmp_path):
+    assert run_backup(cron_job, populated, tmp_path / "backup").returncode == 0
+    (dump,) = backups(tmp_path / "backup")
+    populated.psql(f"DROP DATABASE {DATABASE} WITH (FORCE)")
+    result = backup_job.run_restore(populated, dump, DATABASE)
+    assert result.returncode == 2
+    assert "name its owner role" in result.stderr
+    assert owner(populated) == ""
 
 
 def test_an_unreachable_database_fails_the_job_and_leaves_no_backup(populated, cron_job, tmp_path):
@@ -182,6 +171,6 @@ def test_restore_refuses_a_corrupt_dump_before_dropping_anything(populated, tmp_
     before = snapshot(populated)
     corrupt = tmp_path / f"{DATABASE}-20260101T000000Z.sql.gz"
     corrupt.write_bytes(gzip.compress(b"CREATE TABLE x (id int);\n")[:-8])
-    result = restore(populated, corrupt)
+    result = backup_job.run_restore(populated, corrupt, DATABASE)
     assert result.returncode != 0
     assert snapshot(populated) == before
