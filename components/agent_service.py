@@ -53,6 +53,7 @@ class AgentServiceSpec:
     callers: tuple[str, ...] = ()  # services in the namespace that call this one over gRPC
     config_files: Mapping[str, Any] = field(default_factory=dict)  # ConfigMap file name -> content
     database: DatabaseAccess | None = None
+    tenant: str | None = None  # a dedicated tenant's instance of the service; None: the shared one
 
     @property
     def name(self) -> str:
@@ -62,11 +63,16 @@ class AgentServiceSpec:
     def identity(self) -> AppIdentity:
         return AppIdentity(
             name=self.service.name,
-            instance=f"{self.service.name}-{self.stage}",
+            instance=self._instance(self.service.name),
             version=parse_image(self.service.image).version,
             component=self.service.component,
             part_of=self.part_of,
+            tenant=self.tenant,
         )
+
+    def _instance(self, service: str) -> str:
+        """agent-service-prod, or agent-service-acme-prod for tenant acme's own instance."""
+        return f"{service}-{self.tenant}-{self.stage}" if self.tenant else f"{service}-{self.stage}"
 
     @property
     def container_name(self) -> str:
@@ -273,7 +279,7 @@ class AgentServiceSpec:
         )
 
     def _peer(self, service: str) -> dict[str, str]:
-        return {"app.kubernetes.io/name": service, "app.kubernetes.io/instance": f"{service}-{self.stage}"}
+        return {"app.kubernetes.io/name": service, "app.kubernetes.io/instance": self._instance(service)}
 
     def _target(self) -> dict[str, str]:
         return {"apiVersion": "apps/v1", "kind": "Deployment", "name": self.name}

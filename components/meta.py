@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kube.tenancy import TENANT_LABEL
+
 Manifest = dict[str, Any]
 
 MANAGED_BY = "pulumi"
@@ -19,10 +21,11 @@ class AppIdentity:
     version: str  # the released version of the application (image tag or release id)
     component: str  # its role in the architecture, e.g. agent-runtime
     part_of: str  # the platform, e.g. agentflow
+    tenant: str | None = None  # the dedicated tenant the object serves; None: the shared platform
 
     def labels(self) -> dict[str, str]:
-        """All six recommended labels."""
-        return {
+        """All six recommended labels, and the tenant's label on a tenant's objects."""
+        labels = {
             "app.kubernetes.io/name": self.name,
             "app.kubernetes.io/instance": self.instance,
             "app.kubernetes.io/version": self.version,
@@ -30,6 +33,9 @@ class AppIdentity:
             "app.kubernetes.io/part-of": self.part_of,
             "app.kubernetes.io/managed-by": MANAGED_BY,
         }
+        if self.tenant:
+            labels[TENANT_LABEL] = self.tenant
+        return labels
 
     def selector(self) -> dict[str, str]:
         """The labels that select this app's pods; never the version, selectors are immutable."""

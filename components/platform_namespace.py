@@ -35,7 +35,11 @@ class PlatformNamespaceSpec:
         return self.namespace
 
     def manifests(self) -> list[Manifest]:
-        """Namespace, ResourceQuota, LimitRange, default-deny and DNS NetworkPolicies."""
+        """Namespace, ResourceQuota, LimitRange, default-deny and DNS NetworkPolicies.
+
+        A tenant's namespace carries the tenant label (identity.tenant): what the diff, the
+        --tenant filters and the tenant-isolation rule read tenancy from.
+        """
         labels = self.identity.labels()
         security = {f"{POD_SECURITY_LABEL}/{mode}": self.pod_security for mode in ("enforce", "audit", "warn")}
         security.update({f"{POD_SECURITY_LABEL}/{mode}-version": "latest" for mode in ("enforce", "audit", "warn")})

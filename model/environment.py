@@ -349,14 +349,22 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Tenancy:
+    namespace_prefix: str  # a tenant's namespace is <prefix>-<tenant>-<stage>
+
+
+@dataclass(frozen=True)
 class Tenant:
-    """A tenant with its plan's limits, overridden where the tenant entry says so."""
+    """A dedicated tenant: its plan's limits, services and quota, overridden where its entry says so."""
 
     name: str
     plan: str
     max_concurrent_agents: int
     max_tasks_per_minute: int
     features: tuple[str, ...]
+    services: tuple[Service, ...] = ()  # its own instances of agent-platform services
+    quota: Mapping[str, str] = field(default_factory=dict)
+    limit_range: LimitRangeSettings | None = None  # None: the stage's namespace.limit_range
 
 
 @dataclass(frozen=True)
@@ -423,6 +431,7 @@ class Environment:
     backup: Backup
     monitoring: Monitoring
     targets: Targets
+    tenancy: Tenancy
     plans: Mapping[str, Plan]
     tenants: tuple[Tenant, ...]
     training: Training
@@ -435,7 +444,16 @@ class Environment:
         """The agent platform's namespace in this stage, e.g. agent-platform-prod."""
         return f"{self.platform.namespace_prefix}-{self.stage}"
 
+    def tenant_namespace_name(self, tenant: Tenant) -> str:
+        """A dedicated tenant's namespace in this stage, e.g. tenant-acme-prod."""
+        return tenant_namespace(self.tenancy.namespace_prefix, tenant.name, self.stage)
+
     @property
     def training_namespace_name(self) -> str:
         """The fine-tuning platform's namespace in this stage, e.g. model-training-prod."""
         return f"{self.training.namespace_prefix}-{self.stage}"
+
+
+def tenant_namespace(prefix: str, tenant: str, stage: str) -> str:
+    """The namespace of a tenant in a stage: <prefix>-<tenant>-<stage>."""
+    return f"{prefix}-{tenant}-{stage}"

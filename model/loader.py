@@ -33,6 +33,7 @@ from model.environment import (
     SecretSettings,
     Service,
     Targets,
+    Tenancy,
     Tenant,
     Training,
     TrainingJob,
@@ -42,7 +43,7 @@ from model.environment import (
 from model.errors import InputError, InvalidEnvironment, Location, Problem, UnknownStage
 from model.merge import deep_merge, merge_sources
 from model.schema import schema_problems
-from model.semantic import effective_services, semantic_problems
+from model.semantic import effective_services, effective_tenants, semantic_problems, tenant_service_settings
 from model.source import Document, SourceMap, load_document, parse_document
 
 STAGE_ORDER_FILE = "stages.yaml"
@@ -230,8 +231,16 @@ def _build_environment(stage: str, data: dict[str, Any], source: SourceMap) -> E
 
     plans = {name: build(Plan, plan) for name, plan in data["plans"].items()}
     tenants = tuple(
-        build(Tenant, deep_merge(_plan_dict(data["plans"][entry["plan"]]), entry), name=name)
-        for name, entry in data["tenants"].items()
+        build(
+            Tenant,
+            {key: value for key, value in entry.items() if key != "services"},
+            name=name,
+            services=tuple(
+                build(Service, settings, name=service, image=images[service])
+                for service, settings in tenant_service_settings(data, entry).items()
+            ),
+        )
+        for name, entry in effective_tenants(data).items()
     )
     training = data["training"]
     return Environment(
@@ -249,6 +258,7 @@ def _build_environment(stage: str, data: dict[str, Any], source: SourceMap) -> E
         backup=build(Backup, data["backup"]),
         monitoring=build(Monitoring, data["monitoring"]),
         targets=build(Targets, data["targets"]),
+        tenancy=build(Tenancy, data["tenancy"]),
         plans=plans,
         tenants=tenants,
         training=Training(
@@ -264,7 +274,3 @@ def _build_environment(stage: str, data: dict[str, Any], source: SourceMap) -> E
         policy=build(PolicySettings, data["policy"]),
         source=source,
     )
-
-
-def _plan_dict(plan: dict) -> dict:
-    return dict(plan)

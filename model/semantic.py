@@ -14,6 +14,7 @@ from kube.cron import InvalidSchedule, check_schedule
 from kube.images import InvalidImage, parse_image
 from kube.names import is_dns1123_label
 from kube.quantity import InvalidQuantity, parse_quantity
+from model.environment import tenant_namespace
 from model.errors import Problem
 from model.merge import deep_merge
 from model.source import KeyPath, SourceMap, format_path
@@ -48,9 +49,10 @@ def semantic_problems(data: dict, source: SourceMap, stage: str) -> list[Problem
     _check_quantities(checker)
     _check_namespace_names(checker, stage)
     _check_backup(checker)
-    _check_tenants(checker)
+    _check_tenants(checker, stage)
     _check_availability(checker)
-    return checker.problems
+    # A platform service's mistake reaches every tenant instance of it: report it once.
+    return list(dict.fromkeys(checker.problems))
 
 
 def effective_services(data: dict) -> dict[KeyPath, dict[str, dict]]:
@@ -68,6 +70,27 @@ def effective_services(data: dict) -> dict[KeyPath, dict[str, dict]]:
             name: deep_merge(defaults, settings or {}) for name, settings in block.get("services", {}).items()
         }
     return out
+
+
+def effective_tenants(data: dict) -> dict[str, dict]:
+    """Each tenant's entry laid over its plan; a service set to null is dropped."""
+    plans = data.get("plans") or {}
+    out = {}
+    for name, entry in (data.get("tenants") or {}).items():
+        merged = deep_merge(plans.get(entry.get("plan"), {}), entry)
+        merged["services"] = {key: value for key, value in (merged.get("services") or {}).items() if value is not None}
+        out[name] = merged
+    return out
+
+
+def tenant_service_settings(data: dict, tenant: dict) -> dict[str, dict]:
+    """A tenant's services: the stage's settings of each service with the plan's and tenant's sizing laid over."""
+    platform = effective_services(data)[()]
+    return {
+        name: deep_merge(platform[name], sizing)
+        for name, sizing in tenant.get("services", {}).items()
+        if name in platform
+    }
 
 
 def _check_services(c: _Checker) -> set[str]:
@@ -303,15 +326,58 @@ def _check_backup(c: _Checker) -> None:
         )
 
 
-def _check_tenants(c: _Checker) -> None:
+def _check_tenants(c: _Checker, stage: str) -> None:
     plans = _get(c.data, ("plans",)) or {}
-    for name, tenant in (_get(c.data, ("tenants",)) or {}).items():
+    platform = set(effective_services(c.data)[()])
+    prefix = _get(c.data, ("tenancy", "namespace_prefix"))
+    for name, plan in plans.items():
+        for service in plan.get("services") or {}:
+            if service not in platform:
+                c.report(
+                    ("plans", name, "services", service),
+                    f"{service!r} is not a service of the agent platform",
+                    f"a tenant runs its own instances of agent-platform services: {', '.join(sorted(platform))}",
+                )
+    for name, tenant in effective_tenants(c.data).items():
+        here = ("tenants", name)
         if tenant.get("plan") not in plans:
             c.report(
-                ("tenants", name, "plan"),
-                f"unknown plan {tenant.get('plan')!r}",
-                f"known plans: {', '.join(sorted(plans))}",
+                here + ("plan",), f"unknown plan {tenant.get('plan')!r}", f"known plans: {', '.join(sorted(plans))}"
             )
+            continue
+        if prefix and not is_dns1123_label(tenant_namespace(prefix, name, stage)):
+            c.report(
+                here,
+                f"namespace {tenant_namespace(prefix, name, stage)} is not a valid namespace name",
+                "a namespace is a DNS-1123 label of at most 63 characters: shorten the tenant's name",
+            )
+        for service in _get(c.data, here + ("services",)) or {}:
+            if service not in platform:
+                c.report(
+                    here + ("services", service),
+                    f"{service!r} is not a service of the agent platform",
+                    f"known: {', '.join(sorted(platform))}",
+                )
+        if tenant["services"] and not tenant.get("quota"):
+            c.report(
+                here,
+                "the tenant runs services but has no quota",
+                f"set plans.{tenant['plan']}.quota, or quota under the tenant",
+            )
+        for service, settings in tenant_service_settings(c.data, tenant).items():
+
+            def where(*keys: str, here: KeyPath = here, service: str = service, plan: str = tenant["plan"]) -> KeyPath:
+                candidates = [
+                    here + ("services", service) + keys,
+                    ("plans", plan, "services", service) + keys,
+                    ("services", service) + keys,
+                    ("service_defaults",) + keys,
+                ]
+                return c.setting(candidates)[0]
+
+            _check_replicas(c, settings, where)
+            _check_resources(c, settings, where)
+            _check_pdb(c, settings, where)
 
 
 def _check_availability(c: _Checker) -> None:

@@ -6,6 +6,7 @@ the pipeline's renderer both start here, so what is deployed is what is rendered
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from components.agent_service import AgentServiceSpec, DatabaseAccess
@@ -22,8 +23,9 @@ from components.platform_namespace import PlatformNamespaceSpec
 from components.postgres_backup import PostgresBackupSpec
 from components.resource import ComponentSpec
 from components.secrets import SecretItem, SecretsSpec
+from components.tenant import TenantSpec
 from components.training_platform import TrainingPlatformSpec
-from model.environment import Environment, LimitRangeSettings, RemoteRef, Service
+from model.environment import Environment, LimitRangeSettings, Plan, RemoteRef, Service, Tenant
 from model.merge import deep_merge
 
 TRAINING_PART_OF = "model-training"
@@ -49,6 +51,7 @@ def components(env: Environment) -> list[ComponentSpec]:
             service_panels(ns),
         ),
         _ingress(env, services, ns, part_of, env.ingress.platform_host),
+        *(_tenant(env, tenant) for tenant in env.tenants),
         _training(env),
     ]
 
@@ -58,19 +61,27 @@ def manifests(env: Environment) -> list[Manifest]:
     return [manifest for spec in components(env) for manifest in spec.manifests()]
 
 
-def _identity(env: Environment, part_of: str, component: str, name: str | None = None) -> AppIdentity:
+def _identity(
+    env: Environment, part_of: str, component: str, name: str | None = None, tenant: str | None = None
+) -> AppIdentity:
     name = name or part_of
+    instance = f"{name}-{tenant}-{env.stage}" if tenant else f"{name}-{env.stage}"
     return AppIdentity(
-        name=name, instance=f"{name}-{env.stage}", version=env.release.version, component=component, part_of=part_of
+        name=name,
+        instance=instance,
+        version=env.release.version,
+        component=component,
+        part_of=part_of,
+        tenant=tenant,
     )
 
 
 def _namespace(
-    env: Environment, ns: str, part_of: str, quota, limit_range: LimitRangeSettings
+    env: Environment, ns: str, part_of: str, quota, limit_range: LimitRangeSettings, tenant: str | None = None
 ) -> PlatformNamespaceSpec:
     return PlatformNamespaceSpec(
         namespace=ns,
-        identity=_identity(env, part_of, "namespace"),
+        identity=_identity(env, part_of, "namespace", tenant=tenant),
         pod_security=env.platform.pod_security,
         quota=quota,
         limit_range=limit_range,
@@ -82,31 +93,20 @@ def _credentials_secret(database: str) -> str:
     return f"postgres-{database.replace('_', '-')}-credentials"
 
 
-def _service_specs(env: Environment, family: tuple[Service, ...], ns: str, part_of: str) -> list[AgentServiceSpec]:
+def _service_specs(
+    env: Environment, family: tuple[Service, ...], ns: str, part_of: str, tenant: Tenant | None = None
+) -> list[AgentServiceSpec]:
     specs = []
     for service in family:
         config: dict[str, Any] = {
             "config.yaml": deep_merge(env.release.config.get("common", {}), env.release.config.get(service.name, {}))
         }
+        if tenant is not None:
+            config["tenant.yaml"] = {"tenant": tenant.name, **_limits(tenant)}
         if service.tenant_registry:
             config["tenants.yaml"] = {
-                "plans": {
-                    name: {
-                        "max_concurrent_agents": p.max_concurrent_agents,
-                        "max_tasks_per_minute": p.max_tasks_per_minute,
-                        "features": list(p.features),
-                    }
-                    for name, p in sorted(env.plans.items())
-                },
-                "tenants": {
-                    t.name: {
-                        "plan": t.plan,
-                        "max_concurrent_agents": t.max_concurrent_agents,
-                        "max_tasks_per_minute": t.max_tasks_per_minute,
-                        "features": list(t.features),
-                    }
-                    for t in env.tenants
-                },
+                "plans": {name: _limits(plan) for name, plan in sorted(env.plans.items())},
+                "tenants": {t.name: {"plan": t.plan, **_limits(t)} for t in env.tenants},
             }
         database = None
         if service.database:
@@ -128,18 +128,35 @@ def _service_specs(env: Environment, family: tuple[Service, ...], ns: str, part_
                 callers=tuple(other.name for other in family if service.name in other.calls),
                 config_files=config,
                 database=database,
+                tenant=tenant.name if tenant else None,
             )
         )
     return specs
 
 
-def _secrets(env: Environment, family: tuple[Service, ...], ns: str, part_of: str) -> SecretsSpec:
-    """The ExternalSecrets the namespace's services use: their declared secrets and database credentials."""
+def _limits(plan: Plan | Tenant) -> dict[str, Any]:
+    """What tenant-service and a tenant's own services read of a plan or tenant: its limits and features."""
+    return {
+        "max_concurrent_agents": plan.max_concurrent_agents,
+        "max_tasks_per_minute": plan.max_tasks_per_minute,
+        "features": list(plan.features),
+    }
+
+
+def _secrets(
+    env: Environment, family: tuple[Service, ...], ns: str, part_of: str, tenant: str | None = None
+) -> SecretsSpec:
+    """The ExternalSecrets the namespace's services use: their declared secrets and database credentials.
+
+    A tenant's database credentials are its own (<credentials key>/tenants/<tenant>/<database>):
+    the platform's databases are shared, its logins are not.
+    """
     used = sorted({ref.secret for service in family for ref in service.secret_env.values()})
     items = [SecretItem(name, tuple(sorted(env.secrets.items[name].items()))) for name in used]
+    credentials = env.postgres.credentials_remote_key + (f"/tenants/{tenant}" if tenant else "")
     for service in family:
         if service.database:
-            remote = f"{env.postgres.credentials_remote_key}/{service.database}"
+            remote = f"{credentials}/{service.database}"
             items.append(
                 SecretItem(
                     _credentials_secret(service.database),
@@ -148,7 +165,7 @@ def _secrets(env: Environment, family: tuple[Service, ...], ns: str, part_of: st
             )
     return SecretsSpec(
         namespace=ns,
-        identity=_identity(env, part_of, "secrets"),
+        identity=_identity(env, part_of, "secrets", tenant=tenant),
         store=env.secrets.store,
         refresh_interval=env.secrets.refresh_interval,
         items=tuple(items),
@@ -202,6 +219,28 @@ def _ingress(env: Environment, services: list[AgentServiceSpec], ns: str, part_o
         cluster_issuer=env.ingress.cluster_issuer,
         ssl_redirect=env.ingress.ssl_redirect,
         routes=routes,
+    )
+
+
+def _tenant(env: Environment, tenant: Tenant) -> TenantSpec:
+    """A dedicated tenant: its namespace sized from its plan, its secrets and its own service instances.
+
+    Its services call only each other (a call to a service the tenant does not run is dropped):
+    the tenant's NetworkPolicies then admit no pod outside its namespace on gRPC.
+    """
+    ns = env.tenant_namespace_name(tenant)
+    part_of = env.platform.part_of
+    present = {service.name for service in tenant.services}
+    family = tuple(
+        dataclasses.replace(service, calls=tuple(c for c in service.calls if c in present), ingress_path=None)
+        for service in tenant.services
+    )
+    limit_range = tenant.limit_range or env.namespace.limit_range
+    return TenantSpec(
+        tenant=tenant.name,
+        namespace=_namespace(env, ns, part_of, tenant.quota, limit_range, tenant.name),
+        secrets=_secrets(env, family, ns, part_of, tenant.name),
+        services=tuple(_service_specs(env, family, ns, part_of, tenant)),
     )
 
 

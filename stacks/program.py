@@ -13,6 +13,7 @@ from components.platform_namespace import PlatformNamespace, PlatformNamespaceSp
 from components.postgres_backup import PostgresBackup, PostgresBackupSpec
 from components.resource import PlatformComponent
 from components.secrets import Secrets, SecretsSpec
+from components.tenant import Tenant, TenantSpec
 from components.training_platform import TrainingPlatform, TrainingPlatformSpec
 from model.environment import Environment
 from model.loader import load_environment
@@ -27,6 +28,7 @@ COMPONENT_TYPES: dict[type, type[PlatformComponent]] = {
     PostgresBackupSpec: PostgresBackup,
     MonitoringSpec: Monitoring,
     IngressSpec: Ingress,
+    TenantSpec: Tenant,
     TrainingPlatformSpec: TrainingPlatform,
 }
 
@@ -38,7 +40,10 @@ def deploy(env: Environment) -> list[PlatformComponent]:
     deployed = [COMPONENT_TYPES[type(spec)](spec, register_manifest) for spec in components(env)]
     pulumi.export("stage", env.stage)
     pulumi.export("release", env.release.version)
-    pulumi.export("namespaces", [env.namespace_name, env.training_namespace_name])
+    pulumi.export(
+        "namespaces",
+        [env.namespace_name, *(env.tenant_namespace_name(t) for t in env.tenants), env.training_namespace_name],
+    )
     return deployed
 
 

@@ -4,6 +4,9 @@ A Deployment or StatefulSet container whose env sets PGDATABASE and PGHOST to li
 uses that database. Some backup CronJob in the same namespace (as backup-rpo recognises one:
 labelled `app.kubernetes.io/component: backup` or named `*backup*`, so that backup-rpo also
 checks its schedule) must have a container whose env sets the same PGDATABASE and PGHOST.
+A dedicated tenant's workloads (their namespace is labelled with the tenant) share the
+platform's databases through their own logins: for them a backup CronJob in a shared (not a
+tenant's) namespace of the stack counts too, since it dumps the whole database.
 Values are compared as written (`postgres` and `postgres.data.svc.cluster.local` differ);
 values taken from a Secret or ConfigMap (valueFrom) cannot be compared and are not read.
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from kube.network import indexed
+from kube.tenancy import tenant_namespaces
 from kube.workloads import containers, namespace_of, pod_template
 from policies.framework import Violation, of_kind, report, shown, stack_manifests
 from policies.rules.backup_rpo import is_backup
@@ -57,17 +61,23 @@ def databases(manifest: Mapping) -> Iterator[tuple[str, str, str]]:
 
 def validate(args, report_violation) -> None:
     resources = stack_manifests(args)
+    tenants = tenant_namespaces(r.manifest for r in of_kind(resources, "Namespace"))
     backed_up = {
         (namespace_of(job.manifest), host, database)
         for job in of_kind(resources, "CronJob")
         if is_backup(job.manifest)
         for _, host, database in databases(job.manifest)
     }
+    shared = {(host, database) for namespace, host, database in backed_up if namespace not in tenants}
     for workload in of_kind(resources, "Deployment", "StatefulSet"):
         namespace = namespace_of(workload.manifest)
         seen: set[tuple[str, str]] = set()
         for path, host, database in databases(workload.manifest):
-            if (host, database) in seen or (namespace, host, database) in backed_up:
+            if (
+                (host, database) in seen
+                or (namespace, host, database) in backed_up
+                or (namespace in tenants and (host, database) in shared)
+            ):
                 continue
             seen.add((host, database))
             report(
@@ -76,7 +86,8 @@ def validate(args, report_violation) -> None:
                     workload.title,
                     f"{path}.env[PGDATABASE]",
                     f"{shown(database)} on {host}, with no backup CronJob",
-                    f"backed up by a backup CronJob in {namespace or 'its namespace'} "
+                    f"backed up by a backup CronJob in {namespace or 'its namespace'}"
+                    f"{' or a shared namespace' if namespace in tenants else ''} "
                     "with the same PGHOST and PGDATABASE (the RPO needs a backup)",
                     workload.urn,
                 ),

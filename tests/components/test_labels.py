@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from kube.tenancy import TENANT_LABEL
 from tests.conftest import STAGES
 
 RECOMMENDED = (
@@ -101,12 +102,15 @@ def test_managed_by_pulumi_and_instance_names_the_stage(rendered, stage):
     for m in rendered[stage].manifests:
         labels = m["metadata"]["labels"]
         assert labels["app.kubernetes.io/managed-by"] == "pulumi", title(m)
-        assert labels["app.kubernetes.io/instance"] == f"{labels['app.kubernetes.io/name']}-{stage}", title(m)
+        tenant = labels.get(TENANT_LABEL)
+        instance = f"{labels['app.kubernetes.io/name']}-{tenant + '-' if tenant else ''}{stage}"
+        assert labels["app.kubernetes.io/instance"] == instance, title(m)
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_part_of_names_the_platform_of_the_namespace(rendered, stage):
+def test_part_of_names_the_platform_of_the_namespace(rendered, environments, stage):
     expected = {f"agent-platform-{stage}": "agentflow", f"model-training-{stage}": "model-training"}
+    expected |= {f"tenant-{t.name}-{stage}": "agentflow" for t in environments[stage].tenants}
     for m in rendered[stage].manifests:
         # Cluster-scoped objects (a Namespace, the training jobs' PriorityClass) are named after theirs.
         namespace = m["metadata"].get("namespace") or next(

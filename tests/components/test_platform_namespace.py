@@ -66,9 +66,10 @@ def test_pod_security_restricted_in_all_three_modes(rendered, stage, namespace):
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_namespace_name_follows_the_stage(rendered, stage):
+def test_namespace_name_follows_the_stage(rendered, environments, stage):
     names = {m["metadata"]["name"] for m in rendered[stage].manifests if m["kind"] == "Namespace"}
-    assert names == {f"agent-platform-{stage}", f"model-training-{stage}"}
+    tenants = {f"tenant-{t.name}-{stage}" for t in environments[stage].tenants}
+    assert tenants and names == {f"agent-platform-{stage}", f"model-training-{stage}"} | tenants
 
 
 def test_namespace_is_cluster_scoped(rendered):

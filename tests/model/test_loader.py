@@ -255,24 +255,30 @@ def test_release_config_keys_are_not_mistaken_for_quantities(environments_copy, 
 
 def test_a_tenant_takes_its_plan_values(environments):
     enterprise = raw("defaults.yaml")["plans"]["enterprise"]
-    assert tenant(environments["prod"], "acme") == Tenant(
-        name="acme",
-        plan="enterprise",
-        max_concurrent_agents=enterprise["max_concurrent_agents"],
-        max_tasks_per_minute=enterprise["max_tasks_per_minute"],
-        features=tuple(enterprise["features"]),
+    acme = tenant(environments["prod"], "acme")
+    assert (acme.name, acme.plan, acme.max_concurrent_agents, acme.max_tasks_per_minute, acme.features) == (
+        "acme",
+        "enterprise",
+        enterprise["max_concurrent_agents"],
+        enterprise["max_tasks_per_minute"],
+        tuple(enterprise["features"]),
     )
+    assert dict(acme.quota) == {key: str(value) for key, value in enterprise["quota"].items()}
+    assert {s.name: (s.min_replicas, s.max_replicas) for s in acme.services} == {
+        name: (sizing["autoscaling"]["min_replicas"], sizing["autoscaling"]["max_replicas"])
+        for name, sizing in enterprise["services"].items()
+    }
 
 
 def test_a_tenant_entry_overrides_its_plan(environments):
     small = raw("defaults.yaml")["plans"]["small"]
     assert small["features"] != ["sso"]
-    assert tenant(environments["prod"], "initech") == Tenant(
-        name="initech",
-        plan="small",
-        max_concurrent_agents=small["max_concurrent_agents"],
-        max_tasks_per_minute=small["max_tasks_per_minute"],
-        features=("sso",),
+    initech = tenant(environments["prod"], "initech")
+    assert (initech.plan, initech.max_concurrent_agents, initech.max_tasks_per_minute, initech.features) == (
+        "small",
+        small["max_concurrent_agents"],
+        small["max_tasks_per_minute"],
+        ("sso",),
     )
 
 

@@ -326,6 +326,47 @@ CASES = [
         message="release cannot be a shared default",
         hint="keep it in each <stage>.yaml",
     ),
+    # dedicated tenants
+    Case(
+        "tenant-runs-an-unknown-service",
+        "prod.yaml",
+        "initech: {plan: small, features: [sso]}",
+        "initech: {plan: small, features: [sso], services: {billing-service: {}}}",
+        at="billing-service",
+        key_path="tenants.initech.services.billing-service",
+        message="'billing-service' is not a service of the agent platform",
+        hint="known: agent-service,",
+    ),
+    Case(
+        "tenant-sizing-min-above-max",
+        "prod.yaml",
+        "initech: {plan: small, features: [sso]}",
+        "initech: {plan: small, features: [sso], services: {agent-service: {autoscaling: {min_replicas: 9}}}}",
+        at="min_replicas",
+        key_path="tenants.initech.services.agent-service.autoscaling.min_replicas",
+        message="min_replicas 9 is above max_replicas 4",
+        hint="min_replicas must be <= max_replicas",
+    ),
+    Case(
+        "tenant-name-too-long-for-its-namespace",
+        "prod.yaml",
+        "initech: {plan: small, features: [sso]}",
+        "initech-" + "x" * 50 + ": {plan: small}",
+        at="initech-",
+        key_path="tenants.initech-" + "x" * 50,
+        message="namespace tenant-initech-" + "x" * 50 + "-prod is not a valid namespace name",
+        hint="shorten the tenant's name",
+    ),
+    Case(
+        "tenant-service-setting-not-sizing",
+        "prod.yaml",
+        "initech: {plan: small, features: [sso]}",
+        "initech: {plan: small, features: [sso], services: {agent-service: {egress: [redis]}}}",
+        at="egress",
+        key_path="tenants.initech.services.agent-service.egress",
+        message="unknown key 'egress'",
+        hint="",
+    ),
 ]
 
 

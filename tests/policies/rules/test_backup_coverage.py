@@ -14,6 +14,12 @@ FAIL = {
         "StatefulSet agent-platform-prod/user-service spec.template.spec.containers[user].env[PGDATABASE]: "
         f"is 'users' on postgres.data.svc.cluster.local, with no backup CronJob, {MUST}",
     ],
+    "tenant-backup-in-other-tenant": [
+        "Deployment tenant-acme-prod/agent-service spec.template.spec.containers[agent].env[PGDATABASE]: "
+        "is 'agents' on postgres.data.svc.cluster.local, with no backup CronJob, must be backed up by a backup "
+        "CronJob in tenant-acme-prod or a shared namespace with the same PGHOST and PGDATABASE "
+        "(the RPO needs a backup).",
+    ],
 }
 
 
