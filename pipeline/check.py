@@ -7,7 +7,7 @@ renders; nothing here prints or writes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ from pipeline.kube_schema import check_manifests as schema_check
 from pipeline.locate import locate
 from pipeline.manifest_input import SourcedManifest
 from pipeline.policy_config import policy_config
-from pipeline.policy_run import Finding, run_policies
+from pipeline.policy_run import Finding, id_as_dict, id_from_dict, run_policies
 from pipeline.render import manifest_file, render_stage
 from policies.rules import RULES
 
@@ -30,6 +30,14 @@ class Located:
 
     location: Location
     key_path: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        loc = self.location
+        return {"file": loc.file, "line": loc.line, "column": loc.column, "key_path": self.key_path or None}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Located:
+        return cls(Location(data["file"], data["line"], data["column"]), data.get("key_path") or "")
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,7 @@ class StageCheck:
     findings: tuple[Finding, ...]
     locations: Mapping[int, Located] = field(default_factory=dict)  # index in findings -> where
     schema_locations: Mapping[int, Located] = field(default_factory=dict)
+    tenants: tuple[str, ...] = ()  # the --tenant selection this verdict is narrowed to; () the whole stage
 
     @property
     def mandatory_failures(self) -> tuple[Finding, ...]:
@@ -56,6 +65,63 @@ class StageCheck:
     def passed(self) -> bool:
         """No mandatory violation and no schema problem."""
         return not self.mandatory_failures and not self.schema_problems
+
+    def narrowed(self, keep: Callable[[ResourceId | None], bool], resources: int, tenants: Iterable[str]) -> StageCheck:
+        """The findings and schema problems on the resources keep accepts (the stage was judged whole)."""
+        findings = [i for i, f in enumerate(self.findings) if keep(f.resource_id)]
+        problems = [i for i, p in enumerate(self.schema_problems) if keep(p.resource_id)]
+        return StageCheck(
+            self.stage,
+            resources,
+            self.rules,
+            tuple(self.schema_problems[i] for i in problems),
+            tuple(self.findings[i] for i in findings),
+            {new: self.locations[old] for new, old in enumerate(findings) if old in self.locations},
+            {new: self.schema_locations[old] for new, old in enumerate(problems) if old in self.schema_locations},
+            tuple(sorted(set(tenants))),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Everything a report of this verdict needs (StageCheck.from_dict rebuilds it)."""
+
+        def where(located: Located | None) -> dict[str, Any] | None:
+            return located.as_dict() if located is not None else None
+
+        return {
+            "stage": self.stage,
+            "passed": self.passed,
+            "resources": self.resources,
+            "rules": list(self.rules),
+            "tenant_filter": list(self.tenants),
+            "schema_problems": [
+                {
+                    **p.as_dict(),
+                    "resource_id": id_as_dict(p.resource_id),
+                    "location": where(self.schema_locations.get(i)),
+                }
+                for i, p in enumerate(self.schema_problems)
+            ],
+            "findings": [
+                {**f.as_dict(), "location": where(self.locations.get(i))} for i, f in enumerate(self.findings)
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StageCheck:
+        problems, findings = data["schema_problems"], data["findings"]
+        return cls(
+            data["stage"],
+            data["resources"],
+            tuple(data["rules"]),
+            tuple(
+                SchemaProblem(p["resource"], id_from_dict(p.get("resource_id")), p["path"], p["message"])
+                for p in problems
+            ),
+            tuple(Finding.from_dict(f) for f in findings),
+            {i: Located.from_dict(f["location"]) for i, f in enumerate(findings) if f.get("location")},
+            {i: Located.from_dict(p["location"]) for i, p in enumerate(problems) if p.get("location")},
+            tuple(data.get("tenant_filter", ())),
+        )
 
 
 def _enabled(config: Mapping[str, Mapping[str, Any]]) -> tuple[str, ...]:

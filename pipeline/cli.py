@@ -29,6 +29,7 @@ from pipeline.commands import (
     start,
     status,
     stop,
+    tenant,
     verify_rollout,
 )
 
@@ -46,6 +47,7 @@ COMMANDS = (
     stop,
     start,
     rollback,
+    tenant,
     changed_stages,
     verify_rollout,
     docs,

@@ -1,4 +1,4 @@
-"""The cluster lifecycle as stage-file edits: set-image, scale, stop, start, rollback.
+"""The cluster lifecycle as stage-file edits: set-image, scale, stop, start, rollback (tenants: pipeline.tenants).
 
 Each change is planned without writing: the edited file is validated as the loader reads it,
 the stage is rendered before and after, diffed, and checked; a change that adds a mandatory
@@ -40,6 +40,7 @@ class StageChange:
     refusals: tuple[str, ...]
     release: str
     base_release: str
+    confirm: str = ""  # what the change destroys; then it is written only when confirmed (--yes)
 
     @property
     def accepted(self) -> bool:

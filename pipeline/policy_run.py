@@ -68,7 +68,35 @@ class Finding:
             "expected": self.expected,
             "message": self.message(),
             "remediation": self.remediation,
+            "resource_id": id_as_dict(self.resource_id),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """The inverse of as_dict (the message is derived)."""
+        return cls(
+            data["rule"],
+            data["enforcement"],
+            data["resource"],
+            data["path"],
+            data["observed"],
+            data["expected"],
+            data["remediation"],
+            id_from_dict(data.get("resource_id")),
+        )
+
+
+def id_as_dict(rid: ResourceId | None) -> dict[str, str] | None:
+    """A resource identity as JSON (None stays None: a violation of the stack as a whole)."""
+    if rid is None:
+        return None
+    return {"group": rid.group, "kind": rid.kind, "namespace": rid.namespace, "name": rid.name}
+
+
+def id_from_dict(data: Mapping[str, str] | None) -> ResourceId | None:
+    if data is None:
+        return None
+    return ResourceId(data["group"], data["kind"], data["namespace"], data["name"])
 
 
 class _Collector:
@@ -124,7 +152,8 @@ def run_policies(
     """Every violation of every enabled rule over the manifests, resource rules and stack rules alike."""
     manifests = list(manifests)
     by_urn = {urn_of(m, stack): m for m in manifests}
-    resources = [(urn, type_token(m["apiVersion"], m["kind"]), m) for urn, m in by_urn.items()]
+    resources = [(urn, type_token(m["apiVersion"], m["kind"]), m, pulumi_name(m)) for urn, m in by_urn.items()]
+    stack_resources: list[PolicyResource] | None = None  # built once, for the first stack rule
     findings: list[Finding] = []
     for rule in rules if rules is not None else RULES.values():
         settings = dict(config.get(rule.ID) or {})
@@ -134,16 +163,16 @@ def run_policies(
         options = {name: settings.get(name, spec.get("default")) for name, spec in rule.OPTIONS.items()}
         collector = _Collector(rule, enforcement, by_urn)
         if rule.SCOPE == "resource":
-            for urn, token, manifest in resources:
-                rule.validate(
-                    ResourceValidationArgs(token, manifest, urn, pulumi_name(manifest), _OPTIONS, None, options),
-                    collector,
-                )
+            validate = rule.validate
+            for urn, token, manifest, name in resources:
+                validate(ResourceValidationArgs(token, manifest, urn, name, _OPTIONS, None, options), collector)
         else:
-            stack_resources = [
-                PolicyResource(token, manifest, urn, pulumi_name(manifest), _OPTIONS, None, None, [], {})
-                for urn, token, manifest in resources
-            ]
-            rule.validate(StackValidationArgs(stack_resources, options), collector)
+            if stack_resources is None:
+                stack_resources = [
+                    PolicyResource(token, manifest, urn, name, _OPTIONS, None, None, [], {})
+                    for urn, token, manifest, name in resources
+                ]
+            # Each rule gets its own list (of the same read-only resources), as under Pulumi.
+            rule.validate(StackValidationArgs(list(stack_resources), options), collector)
         findings += collector.findings
     return findings

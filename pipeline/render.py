@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,15 @@ def render_stage(env: Environment) -> RenderedStage:
     return RenderedStage(env.stage, ordered, files)
 
 
+def slice_stage(rendered: RenderedStage, keep: Callable[[dict[str, Any]], bool]) -> RenderedStage:
+    """Part of a rendered stage (render --tenant): the files of the manifests keep accepts, byte for
+    byte as in the whole stage, and a kustomization listing exactly those, so the slice builds alone."""
+    manifests = tuple(m for m in rendered.manifests if keep(m))
+    files = {manifest_file(m): rendered.files[manifest_file(m)] for m in manifests}
+    files[KUSTOMIZATION] = kustomization(sorted(files))
+    return RenderedStage(rendered.stage, manifests, files)
+
+
 def kustomization(resource_files: list[str]) -> str:
     """A kustomization listing every file, so `kubectl kustomize <stage dir>` consumes it as is."""
     return dump_manifest(
@@ -80,9 +90,12 @@ def write_stage(out_dir: Path, rendered: RenderedStage) -> Path:
     target = out_dir / rendered.stage
     staging = Path(tempfile.mkdtemp(prefix=f".{rendered.stage}.", dir=out_dir))
     try:
+        made: set[Path] = set()  # one mkdir per folder, not per file: a fleet has thousands of files
         for relative, content in rendered.files.items():
             path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
             path.write_text(content, encoding="utf-8")
         staging.chmod(0o755)
         retired = None
@@ -111,18 +124,27 @@ class Staleness:
         return bool(self.changed or self.missing or self.extra)
 
 
-def staleness(out_dir: Path, rendered: RenderedStage) -> Staleness:
-    """Compare <out_dir>/<stage> with a fresh render, file by file."""
+def staleness(out_dir: Path, rendered: RenderedStage, folders: Collection[str] | None = None) -> Staleness:
+    """Compare <out_dir>/<stage> with a fresh render, file by file.
+
+    With folders (render --check --tenant: rendered is a slice), only the slice's own files and
+    whatever else lies in those namespace folders are judged: not the kustomization, not the
+    other namespaces, so a whole stage's folder and a slice's are checked alike.
+    """
     root = out_dir / rendered.stage
     on_disk = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} if root.is_dir() else set()
+    expected = rendered.files
+    if folders is not None:
+        expected = {path: content for path, content in rendered.files.items() if path != KUSTOMIZATION}
+        on_disk = {path for path in on_disk if path.split("/", 1)[0] in folders or path in expected}
     changed = [
         path
-        for path, content in rendered.files.items()
+        for path, content in expected.items()
         if path in on_disk and (root / path).read_text(encoding="utf-8") != content
     ]
     prefix = f"{rendered.stage}/"
     return Staleness(
         changed=tuple(prefix + p for p in sorted(changed)),
-        missing=tuple(prefix + p for p in sorted(set(rendered.files) - on_disk)),
-        extra=tuple(prefix + p for p in sorted(on_disk - set(rendered.files))),
+        missing=tuple(prefix + p for p in sorted(set(expected) - on_disk)),
+        extra=tuple(prefix + p for p in sorted(on_disk - set(expected))),
     )

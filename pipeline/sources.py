@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from model.errors import InputError, Problem
 from model.loader import load_environments
 from pipeline.manifest_input import read_manifests
@@ -151,6 +153,12 @@ def from_revision(revision: str, environments: Path, stages: list[str] | None) -
             )
         if not (tree / relative).is_dir():
             return RenderedSet(f"{revision} ({commit[:12]})", {})  # the stages did not exist yet
+        # Only the stages asked for (a sharded preview renders its own stage), of those the base has.
+        # (An unreadable stage order renders every stage, and that render says what is wrong.)
+        order = _stage_order(tree / relative)
+        wanted = [s for s in stages or () if s in order]
+        if stages and order and not wanted:
+            return RenderedSet(f"{revision} ({commit[:12]})", {})
         result = subprocess.run(
             [
                 sys.executable,
@@ -163,6 +171,7 @@ def from_revision(revision: str, environments: Path, stages: list[str] | None) -
                 str(out),
                 "--format",
                 "json",
+                *[arg for stage in wanted for arg in ("--stage", stage)],
             ],
             cwd=tree,
             capture_output=True,
@@ -193,6 +202,15 @@ def from_revision(revision: str, environments: Path, stages: list[str] | None) -
         git(repository, "worktree", "remove", "--force", str(tree), check=False)
         git(repository, "worktree", "prune", check=False)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _stage_order(environments: Path) -> list[str]:
+    """The stages a revision's stages.yaml lists (read leniently: that revision's own render judges it)."""
+    try:
+        stages = yaml.safe_load((environments / "stages.yaml").read_text(encoding="utf-8")).get("stages")
+    except (OSError, yaml.YAMLError, AttributeError):
+        return []
+    return [s for s in stages if isinstance(s, str)] if isinstance(stages, list) else []
 
 
 def resolve_source(argument: str, environments: Path, stages: list[str] | None) -> RenderedSet:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from kube.tenancy import tenant_namespaces
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,23 @@ class StageSummary:
     kinds: dict[str, int]
     namespaces: tuple[str, ...]
     workloads: tuple[WorkloadSummary, ...]
+    tenants: tuple[str, ...] = ()  # the dedicated tenants among the summarized resources
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StageSummary:
+        """The inverse of as_dict: summaries written apart (render --stage S --format json) read back."""
+        return cls(
+            data["stage"],
+            data["release"],
+            data["resources"],
+            dict(data["kinds"]),
+            tuple(data["namespaces"]),
+            tuple(WorkloadSummary(**w) for w in data["workloads"]),
+            tuple(data.get("tenants", ())),
+        )
 
 
 def summarize(stage: str, manifests: Iterable[dict[str, Any]], release: str | None = None) -> StageSummary:
@@ -76,7 +92,13 @@ def summarize(stage: str, manifests: Iterable[dict[str, Any]], release: str | No
         )
     workloads.sort(key=lambda w: (w.namespace, w.name))
     return StageSummary(
-        stage, release, len(manifests), dict(sorted(kinds.items())), tuple(namespaces), tuple(workloads)
+        stage,
+        release,
+        len(manifests),
+        dict(sorted(kinds.items())),
+        tuple(namespaces),
+        tuple(workloads),
+        tuple(sorted(set(tenant_namespaces(manifests).values()))),
     )
 
 
@@ -96,12 +118,24 @@ def _pdbs_by_selector(manifests: list[dict[str, Any]]) -> dict[tuple[str, tuple]
     return out
 
 
+TENANTS_SHOWN = 20
+
+
+def _more(tenants: tuple[str, ...]) -> str:
+    return f", ... ({len(tenants)} in all)" if len(tenants) > TENANTS_SHOWN else ""
+
+
 def format_summary(summary: StageSummary) -> str:
     """A few lines a person reads at a glance."""
     release = f" (release {summary.release})" if summary.release else ""
     lines = [
         f"{summary.stage}{release}: {summary.resources} resources in {len(summary.namespaces)} namespaces",
         f"  namespaces: {', '.join(summary.namespaces)}",
+        *(
+            [f"  tenants: {', '.join(summary.tenants[:TENANTS_SHOWN])}{_more(summary.tenants)}"]
+            if summary.tenants
+            else []
+        ),
         "  kinds: " + ", ".join(f"{kind} {count}" for kind, count in summary.kinds.items()),
         "  services:",
     ]

@@ -23,7 +23,7 @@ from components.platform_namespace import PlatformNamespaceSpec
 from components.postgres_backup import PostgresBackupSpec
 from components.resource import ComponentSpec
 from components.secrets import SecretItem, SecretsSpec
-from components.tenant import TenantSpec
+from components.tenant import TenantRegistryEntry, TenantSpec
 from components.training_platform import TrainingPlatformSpec
 from model.environment import Environment, LimitRangeSettings, Plan, RemoteRef, Service, Tenant
 from model.merge import deep_merge
@@ -104,10 +104,9 @@ def _service_specs(
         if tenant is not None:
             config["tenant.yaml"] = {"tenant": tenant.name, **_limits(tenant)}
         if service.tenant_registry:
-            config["tenants.yaml"] = {
-                "plans": {name: _limits(plan) for name, plan in sorted(env.plans.items())},
-                "tenants": {t.name: {"plan": t.plan, **_limits(t)} for t in env.tenants},
-            }
+            # Plans only: the tenants are registry ConfigMaps of their own (TenantSpec.registry_entry),
+            # read through the API, so adding a tenant creates objects and restarts nothing.
+            config["plans.yaml"] = {"plans": {name: _limits(plan) for name, plan in sorted(env.plans.items())}}
         database = None
         if service.database:
             database = DatabaseAccess(
@@ -238,6 +237,11 @@ def _tenant(env: Environment, tenant: Tenant) -> TenantSpec:
     limit_range = tenant.limit_range or env.namespace.limit_range
     return TenantSpec(
         tenant=tenant.name,
+        registry=TenantRegistryEntry(
+            namespace=env.namespace_name,
+            identity=_identity(env, part_of, "tenant-registry", f"tenant-{tenant.name}", tenant.name),
+            content={"tenant": tenant.name, "plan": tenant.plan, "namespace": ns, **_limits(tenant)},
+        ),
         namespace=_namespace(env, ns, part_of, tenant.quota, limit_range, tenant.name),
         secrets=_secrets(env, family, ns, part_of, tenant.name),
         services=tuple(_service_specs(env, family, ns, part_of, tenant)),

@@ -2,7 +2,8 @@
 
 OLD and NEW are each a rendered folder (rendered/ or rendered/<stage>), a git revision
 (rendered with its own code in a temporary worktree), or `worktree` (the stage files as they
-are). NEW defaults to `worktree`.
+are). NEW defaults to `worktree`. With --tenant T, each stage is diffed whole and only the
+changes to T's resources (its namespaces and their Namespace objects) are shown.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pipeline.output import write_output
 from pipeline.preview import build_preview
 from pipeline.reports import preview_json, preview_markdown, preview_text
 from pipeline.sources import WORKTREE, resolve_source
+from pipeline.tenant_filter import add_tenant_option
 
 FORMATS = {"text": preview_text.render, "json": preview_json.render, "markdown": preview_markdown.render}
 HELP = "show what changes between two renders (folders, git revisions or the working tree)"
@@ -28,6 +30,7 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write to FILE")
+    add_tenant_option(parser, "only the changes to their resources are shown")
     parser.set_defaults(run=run)
 
 
@@ -36,5 +39,6 @@ def run(args: argparse.Namespace) -> int:
     new = resolve_source(args.new, args.environments, args.stage)
     order = load_stage_order(args.environments) if (args.environments / "stages.yaml").is_file() else ()
     # A diff only shows; it blocks nothing (that is preview's job).
-    write_output(FORMATS[args.format](build_preview(old, new, order=order), True), args.output)
+    preview = build_preview(old, new, order=order, tenants=tuple(args.tenant or ()))
+    write_output(FORMATS[args.format](preview, True), args.output)
     return 0

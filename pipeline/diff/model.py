@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -54,6 +55,10 @@ class FieldChange:
             out["lines"] = list(self.lines)
         return out
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FieldChange:
+        return cls(data["path"], data["old"], data["new"], data.get("note", ""), tuple(data.get("lines", ())))
+
 
 @dataclass(frozen=True)
 class Flag:
@@ -66,6 +71,10 @@ class Flag:
     def as_dict(self) -> dict[str, str]:
         return {"risk": self.risk.value, "path": self.path, "detail": self.detail}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Flag:
+        return cls(Risk(data["risk"]), data["path"], data["detail"])
+
 
 @dataclass(frozen=True)
 class ResourceChange:
@@ -76,6 +85,7 @@ class ResourceChange:
     changes: tuple[FieldChange, ...] = ()
     flags: tuple[Flag, ...] = ()
     reasons: tuple[str, ...] = ()  # why it is a restart or a replacement
+    tenant: str | None = None  # the dedicated tenant whose namespace holds it; None: the shared platform
 
     @property
     def title(self) -> str:
@@ -89,11 +99,23 @@ class ResourceChange:
             "kind": rid.kind,
             "namespace": rid.namespace,
             "name": rid.name,
+            "tenant": self.tenant,
             "rollout": self.rollout.value,
             "reasons": list(self.reasons),
             "risks": [f.as_dict() for f in self.flags],
             "changes": [c.as_dict() for c in self.changes],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ResourceChange:
+        return cls(
+            ResourceId(data["group"], data["kind"], data["namespace"], data["name"]),
+            RolloutClass(data["rollout"]),
+            tuple(FieldChange.from_dict(c) for c in data["changes"]),
+            tuple(Flag.from_dict(f) for f in data["risks"]),
+            tuple(data["reasons"]),
+            data.get("tenant"),
+        )
 
 
 @dataclass(frozen=True)
@@ -119,10 +141,34 @@ class StageDiff:
     def empty(self) -> bool:
         return not self.changes
 
+    @property
+    def tenants(self) -> tuple[str | None, ...]:
+        """The groups that have changes: the shared platform (None) first, then tenants sorted."""
+        present = {c.tenant for c in self.changes}
+        return ((None,) if None in present else ()) + tuple(sorted(t for t in present if t is not None))
+
+    @property
+    def has_tenants(self) -> bool:
+        """Whether any change is a dedicated tenant's (reports group by tenant only then)."""
+        return any(c.tenant is not None for c in self.changes)
+
+    def of_tenant(self, tenant: str | None) -> tuple[ResourceChange, ...]:
+        return tuple(c for c in self.changes if c.tenant == tenant)
+
+    def tenant_counts(self, tenant: str | None) -> dict[str, int]:
+        changes = self.of_tenant(tenant)
+        return {rollout.value: sum(1 for c in changes if c.rollout is rollout) for rollout in RolloutClass}
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "stage": self.stage,
             "counts": self.counts,
             "unchanged": self.unchanged,
+            "tenants": [{"tenant": t, "counts": self.tenant_counts(t)} for t in self.tenants],
             "changes": [c.as_dict() for c in self.changes],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StageDiff:
+        """The inverse of as_dict (counts and tenants are derived from the changes)."""
+        return cls(data["stage"], tuple(ResourceChange.from_dict(c) for c in data["changes"]), data["unchanged"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.check import StageCheck
+from pipeline.reports.text import tenants_label
 
 
 def _cell(text: str) -> str:
@@ -19,7 +20,7 @@ def render(checks: list[StageCheck]) -> str:
     for c in checks:
         verdict = ":white_check_mark: pass" if c.passed else ":x: fail"
         lines.append(
-            f"| {c.stage} | {verdict} | {c.resources} | {len(c.schema_problems)} | "
+            f"| {c.stage}{tenants_label(c.tenants)} | {verdict} | {c.resources} | {len(c.schema_problems)} | "
             f"{len(c.mandatory_failures)} | {len(c.advisories)} |"
         )
     for c in checks:
@@ -27,7 +28,7 @@ def render(checks: list[StageCheck]) -> str:
             continue
         lines += [
             "",
-            f"### {c.stage}",
+            f"### {c.stage}{tenants_label(c.tenants)}",
             "",
             "| level | rule | resource | field | problem | fix | where |",
             "|---|---|---|---|---|---|---|",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pipeline.diff.model import ResourceChange, RolloutClass
 from pipeline.preview import Preview, StagePreview
+from pipeline.reports.text import tenants_label
 
 MARKER = "<!-- agent-platform-preview -->"
 MAX_CHARS = 60_000
@@ -75,30 +76,63 @@ def _version_only(change: ResourceChange) -> bool:
     return bool(change.changes) and not change.flags and all(f.path.endswith(VERSION_LABEL) for f in change.changes)
 
 
-def _details(stage: StagePreview) -> tuple[list[str], list[str], list[str]]:
-    """A stage's folded details: opening lines, blocks (one per resource or table), closing lines."""
-    if stage.diff.empty and not stage.new_findings:
-        return [], [], []
-    opening = ["<details>", f"<summary><b>{stage.stage}</b>: {len(stage.diff.changes)} changed resources</summary>", ""]
+ROLLOUT_ORDER = (
+    RolloutClass.REPLACE,
+    RolloutClass.DELETE,
+    RolloutClass.RESTART,
+    RolloutClass.UPDATE,
+    RolloutClass.CREATE,
+)
+
+
+def _rollout_blocks(changes: tuple[ResourceChange, ...], heading: str) -> list[str]:
+    """Changes by rollout class, disruptive first: a heading block per class, a block per resource."""
     blocks: list[str] = []
-    for rollout in (
-        RolloutClass.REPLACE,
-        RolloutClass.DELETE,
-        RolloutClass.RESTART,
-        RolloutClass.UPDATE,
-        RolloutClass.CREATE,
-    ):
-        changes = stage.diff.of(rollout)
-        labels_only = [c for c in changes if _version_only(c)]
-        shown = [c for c in changes if c not in labels_only]
-        if changes:
-            blocks.append(f"#### {HEADINGS[rollout]} ({len(changes)})\n")
+    for rollout in ROLLOUT_ORDER:
+        of_class = [c for c in changes if c.rollout is rollout]
+        labels_only = [c for c in of_class if _version_only(c)]
+        shown = [c for c in of_class if c not in labels_only]
+        if of_class:
+            blocks.append(f"{heading} {HEADINGS[rollout]} ({len(of_class)})\n")
         blocks += ["\n".join(_resource(change)) + "\n" for change in shown]
         if labels_only:
             names = ", ".join(f"`{c.title}`" for c in labels_only[:10]) + (", ..." if len(labels_only) > 10 else "")
             blocks.append(
                 f"- {len(labels_only)} more resources only change their `app.kubernetes.io/version` label ({names})\n"
             )
+    return blocks
+
+
+def tenant_heading(tenant: str | None) -> str:
+    return "Shared platform" if tenant is None else f"Tenant `{tenant}`"
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """1 replace, 2 update: the non-zero counts, in rollout order."""
+    return ", ".join(f"{counts[r.value]} {r.value}" for r in ROLLOUT_ORDER if counts[r.value]) or "no changes"
+
+
+def _details(stage: StagePreview) -> tuple[list[str], list[str], list[str]]:
+    """A stage's folded details: opening lines, blocks (one per resource or table), closing lines.
+
+    A stage with dedicated tenants' changes is grouped by tenant (the shared platform first, then
+    tenants sorted), each group under a line with its counts.
+    """
+    if stage.diff.empty and not stage.new_findings:
+        return [], [], []
+    summary = f"{len(stage.diff.changes)} changed resources"
+    if stage.diff.has_tenants:
+        tenants = [t for t in stage.diff.tenants if t is not None]
+        summary += f" in {len(tenants)} tenant{'s' if len(tenants) != 1 else ''}"
+        summary += " and the shared platform" if None in stage.diff.tenants else ""
+    opening = ["<details>", f"<summary><b>{stage.stage}</b>: {summary}</summary>", ""]
+    blocks: list[str] = []
+    if stage.diff.has_tenants:
+        for tenant in stage.diff.tenants:
+            blocks.append(f"#### {tenant_heading(tenant)}: {counts_text(stage.diff.tenant_counts(tenant))}\n")
+            blocks += _rollout_blocks(stage.diff.of_tenant(tenant), "#####")
+    else:
+        blocks += _rollout_blocks(stage.diff.changes, "####")
     if stage.new_findings:
         rows = [
             f"| {'**mandatory**' if f.mandatory else 'advisory'} | `{f.rule_id}` | {_cell(f.message())} | "
@@ -126,7 +160,7 @@ def render(preview: Preview, allow_disruptive: bool = False) -> str:
     )
     head = [
         MARKER,
-        f"## Infrastructure preview: `{preview.base}` → `{preview.head}`",
+        f"## Infrastructure preview: `{preview.base}` → `{preview.head}`{tenants_label(preview.tenants)}",
         "",
         columns,
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",

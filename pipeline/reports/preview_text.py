@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pipeline.diff.model import FieldChange, ResourceChange, RolloutClass
 from pipeline.preview import Preview
+from pipeline.reports.text import tenants_label
+from pipeline.tenant_filter import SHARED
 
 LABELS = {
     RolloutClass.CREATE: "create",
@@ -28,27 +30,41 @@ def field_line(change: ResourceChange, field: FieldChange) -> str:
 
 
 def counts_line(preview_stage) -> str:
-    counts = preview_stage.diff.counts
-    parts = [f"{counts[r.value]} {r.value}" for r in RolloutClass if counts[r.value]]
-    return ", ".join(parts) or "no changes"
+    return _counts(preview_stage.diff.counts)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{counts[r.value]} {r.value}" for r in RolloutClass if counts[r.value]) or "no changes"
+
+
+def _changes(changes: tuple[ResourceChange, ...]) -> list[str]:
+    lines = []
+    for change in changes:
+        reason = f"  ({'; '.join(change.reasons)})" if change.rollout is RolloutClass.REPLACE else ""
+        lines.append(f"  {LABELS[change.rollout]:<8} {change.title}{reason}")
+        for field in change.changes:
+            lines.append(f"      {field_line(change, field)}")
+            lines += [f"        {line}" for line in field.lines]
+        for flag in change.flags:
+            lines.append(f"      ! {flag.risk.value}: {flag.path} {flag.detail}".rstrip())
+    return lines
 
 
 def render(preview: Preview, allow_disruptive: bool = False, verdict: bool = True) -> str:
     """The diff, per stage and field; with verdict, the preview's own last line (OK or BLOCKED)."""
-    lines = [f"{preview.base} -> {preview.head}"]
+    lines = [f"{preview.base} -> {preview.head}{tenants_label(preview.tenants)}"]
     for stage in preview.stages:
         release = ""
         if stage.release and stage.base_release and stage.release != stage.base_release:
             release = f" (release {stage.base_release} -> {stage.release})"
         lines.append(f"\n== {stage.stage}{release}: {counts_line(stage)}, {stage.diff.unchanged} unchanged")
-        for change in stage.diff.changes:
-            reason = f"  ({'; '.join(change.reasons)})" if change.rollout is RolloutClass.REPLACE else ""
-            lines.append(f"  {LABELS[change.rollout]:<8} {change.title}{reason}")
-            for field in change.changes:
-                lines.append(f"      {field_line(change, field)}")
-                lines += [f"        {line}" for line in field.lines]
-            for flag in change.flags:
-                lines.append(f"      ! {flag.risk.value}: {flag.path} {flag.detail}".rstrip())
+        if stage.diff.has_tenants:  # grouped: the shared platform first, then each tenant
+            for tenant in stage.diff.tenants:
+                name = SHARED if tenant is None else f"tenant {tenant}"
+                lines.append(f"  -- {name}: {_counts(stage.diff.tenant_counts(tenant))}")
+                lines += _changes(stage.diff.of_tenant(tenant))
+        else:
+            lines += _changes(stage.diff.changes)
         if stage.check is not None:
             for finding in stage.new_findings:
                 lines.append(

@@ -5,12 +5,20 @@ from __future__ import annotations
 from pipeline.check import StageCheck
 
 
+def tenants_label(tenants: tuple[str, ...]) -> str:
+    """The label of a narrowed report, e.g. ' (tenant acme)'; empty for a whole stage."""
+    if not tenants:
+        return ""
+    return f" (tenant{'s' if len(tenants) > 1 else ''} {', '.join(tenants)})"
+
+
 def summary_line(check: StageCheck) -> str:
     """prod: 175 resources, schema ok, 45 rules: 0 mandatory failures, 1 advisory."""
     verdict = "PASS" if check.passed else "FAIL"
     schema = "schema ok" if not check.schema_problems else f"{len(check.schema_problems)} schema problems"
     return (
-        f"{verdict} {check.stage}: {check.resources} resources, {schema}, {len(check.rules)} rules: "
+        f"{verdict} {check.stage}{tenants_label(check.tenants)}: {check.resources} resources, {schema}, "
+        f"{len(check.rules)} rules: "
         f"{len(check.mandatory_failures)} mandatory failures, {len(check.advisories)} advisory"
     )
 

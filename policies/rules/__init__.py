@@ -55,6 +55,7 @@ from policies.rules import (  # noqa: I001 - grouped by theme below
     service_account_token,
     spread_and_anti_affinity,
     startup_budget,
+    tenant_isolation,
     training_job_quota,
     workload_network_policy,
 )
@@ -101,6 +102,7 @@ _MODULES: tuple[ModuleType, ...] = (
     egress_ports,
     dns_egress,
     no_allow_all_ingress,
+    tenant_isolation,
     # availability
     min_replicas,
     pdb_coverage,

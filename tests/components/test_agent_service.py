@@ -365,7 +365,10 @@ def test_service_exposes_http_and_grpc_and_selects_the_deployments_pods(rendered
     )
 
 
-@pytest.mark.parametrize("name, automount", [(name, name == "monitoring-service") for name in AGENT_SERVICES])
+API_USERS = ("monitoring-service", "tenant-service")  # pods and endpoints; the tenants' registry ConfigMaps
+
+
+@pytest.mark.parametrize("name, automount", [(name, name in API_USERS) for name in AGENT_SERVICES])
 def test_service_account_token_is_mounted_only_for_api_users(rendered, name, automount):
     account = find(rendered["prod"].manifests, "ServiceAccount", name, PROD_NS)
     assert account["automountServiceAccountToken"] is automount
@@ -385,14 +388,14 @@ def test_monitoring_service_role_binding_binds_its_own_account(rendered):
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "monitoring-service", "namespace": PROD_NS}]
 
 
-def test_only_monitoring_service_has_rbac_in_the_agent_namespace(rendered):
+def test_only_the_api_users_have_rbac_in_the_agent_namespace(rendered):
     rbac = sorted(
         (m["kind"], m["metadata"]["name"])
         for m in rendered["prod"].manifests
         if m["kind"] in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
         and m["metadata"].get("namespace") == PROD_NS
     )
-    assert rbac == [("Role", "monitoring-service"), ("RoleBinding", "monitoring-service")]
+    assert rbac == sorted((kind, name) for kind in ("Role", "RoleBinding") for name in API_USERS)
 
 
 # --- HorizontalPodAutoscaler ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from components.tenant import TenantSpec
+from components.tenant import REGISTRY_LABEL, TenantSpec
 from kube.tenancy import TENANT_LABEL, tenant_namespaces
 from model.loader import load_environment
 from pipeline.render import render_stage
@@ -156,3 +156,21 @@ def test_the_spec_lists_the_tenants_services_in_plan_order(environments):
     spec = tenant_specs(environments[PROD])["acme"]
     assert spec.name == "tenant-acme-prod"
     assert [s.name for s in spec.services] == list(plans()["enterprise"]["services"])
+
+
+def test_tenant_service_learns_of_each_tenant_from_its_registry_entry(rendered):
+    manifests = rendered[PROD].manifests
+    entry = find(manifests, "ConfigMap", "tenant-globex", "agent-platform-prod")
+    assert entry["metadata"]["labels"][REGISTRY_LABEL] == "true"
+    assert yaml.safe_load(entry["data"]["tenant.yaml"]) == {
+        "tenant": "globex",
+        "plan": "standard",
+        "namespace": "tenant-globex-prod",
+        "max_concurrent_agents": plans()["standard"]["max_concurrent_agents"],
+        "max_tasks_per_minute": plans()["standard"]["max_tasks_per_minute"],
+        "features": plans()["standard"]["features"],
+    }
+    config = find(manifests, "ConfigMap", "tenant-service-config", "agent-platform-prod")["data"]
+    assert "tenants.yaml" not in config and set(yaml.safe_load(config["plans.yaml"])["plans"]) == set(plans())
+    role = find(manifests, "Role", "tenant-service", "agent-platform-prod")
+    assert role["rules"] == [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}]

@@ -264,3 +264,19 @@ def test_a_rendered_stage_folder_is_checked_as_is(capsys, rendered):
     )
     assert code == 0, out  # its kustomization.yaml is build configuration, not an object
     assert f"PASS prod: {len(rendered['prod'].manifests)} resources" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "sarif"])
+def test_the_json_report_rebuilds_every_other_report(environments_copy, capsys, fmt):
+    """check --format json is mergeable: StageCheck.from_dict gives back what every report is made of."""
+    from pipeline.check import StageCheck
+    from pipeline.reports import FORMATS
+
+    edit(environments_copy / "prod.yaml", 'schedule: "*/30 * * * *"', 'schedule: "0 2 * * *"')
+    base = ("check", "--environments", str(environments_copy))
+    parts = [json.loads(run(capsys, *base, "--stage", stage, "--format", "json")[1]) for stage in STAGES]
+    checks = [StageCheck.from_dict(stage) for part in parts for stage in part["stages"]]
+    code, out, _ = run(capsys, *base, "--format", fmt)
+    assert code == 1
+    assert FORMATS[fmt](checks) == out
+    assert FORMATS["json"](checks) == run(capsys, *base, "--format", "json")[1]

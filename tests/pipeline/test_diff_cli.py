@@ -7,9 +7,11 @@ working tree, or folders written by `pipeline render --out`.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
+from kube.tenancy import tenant_namespaces
 from tests.conftest import STAGES
 from tests.pipeline.gitrepo import GitRepo, Result, build_repo
 
@@ -33,7 +35,13 @@ BUMPED_IN_PROD = [
     ("update", f"NetworkPolicy {NS}/agent-service"),
     ("update", f"PodDisruptionBudget {NS}/agent-service"),
 ]
-UNCHANGED = {"dev": 157, "staging": 183, "prod": 183}
+BUMP_HEADER = re.compile(r"== prod: (\d+) update, (\d+) restart, (\d+) unchanged")
+
+
+@pytest.fixture(scope="module")
+def unchanged(rendered) -> dict[str, int]:
+    """Resources per stage: what a diff of two renders of the same stage files counts as unchanged."""
+    return {stage: len(rendered[stage].manifests) for stage in STAGES}
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +90,30 @@ def bump(repo, main_commit, out):
     return commit, out / "bump"
 
 
-def changes(report: dict, stage: str) -> list[tuple[str, str]]:
+def changes(report: dict, stage: str, tenant: str | None = None) -> list[tuple[str, str]]:
+    """A stage's changes, of the shared platform (tenant None) or of one dedicated tenant."""
     entry = next(s for s in report["stages"] if s["stage"] == stage)
-    return [(c["rollout"], c["resource"]) for c in entry["changes"]]
+    return [(c["rollout"], c["resource"]) for c in entry["changes"] if c["tenant"] == tenant]
+
+
+def shared_rows(lines: list[str]) -> list[tuple[str, str]]:
+    """The resource lines of a one-stage text diff that are the shared platform's (listed first)."""
+    rows = []
+    for line in lines[3:]:
+        if line.startswith("  -- ") and not line.startswith("  -- shared platform"):
+            break  # the first tenant's group
+        if line.startswith("  ") and not line.startswith(("      ", "  -- ")):
+            label, title = line.split(None, 1)
+            rows.append((label, title))
+    return rows
+
+
+def assert_bump_header(line: str, unchanged: dict[str, int]) -> None:
+    """== prod: N update, M restart, K unchanged: the shared platform's 9 changes and the tenants' own."""
+    match = BUMP_HEADER.fullmatch(line)
+    assert match, line
+    updated, restarted, kept = map(int, match.groups())
+    assert updated >= 8 and restarted >= 1 and updated + restarted + kept == unchanged["prod"]
 
 
 def assert_no_scratch_left(repo: GitRepo, result: Result, renders: int) -> None:
@@ -104,29 +133,28 @@ def assert_untouched(repo: GitRepo, main_commit: str, result: Result, renders: i
 # revisions and the working tree ------------------------------------------------------------------
 
 
-def test_diff_of_a_revision_and_the_working_tree_as_text(repo, main_commit):
+def test_diff_of_a_revision_and_the_working_tree_as_text(repo, main_commit, unchanged):
     repo.edit("environments/prod.yaml", PROD_IMAGE, DEV_IMAGE)
     status = repo.status()
     result = repo.run("diff", "main", "worktree", "--stage", "prod")
     assert (result.code, result.err) == (0, "")
     lines = result.out.splitlines()
     assert lines[0] == f"main ({main_commit[:12]}) -> working tree"
-    assert lines[2] == f"== prod: 8 update, 1 restart, {183 - 9} unchanged"
-    listed = [line.split(None, 1) for line in lines[3:] if line.startswith("  ") and not line.startswith("      ")]
-    assert [(label, title) for label, title in listed] == BUMPED_IN_PROD
+    assert_bump_header(lines[2], unchanged)
+    assert shared_rows(lines) == BUMPED_IN_PROD
     assert f"      {IMAGE_LINE}" in lines
     assert "BLOCKED" not in result.out and "OK:" not in result.out  # diff judges nothing
     assert repo.status() == status
     assert_no_scratch_left(repo, result, renders=1)
 
 
-def test_new_defaults_to_the_working_tree(repo, main_commit):
+def test_new_defaults_to_the_working_tree(repo, main_commit, unchanged):
     result = repo.run("diff", main_commit, "--stage", "dev")
     assert result.code == 0, result.err
-    assert result.out.splitlines()[2] == f"== dev: no changes, {UNCHANGED['dev']} unchanged"
+    assert result.out.splitlines()[2] == f"== dev: no changes, {unchanged['dev']} unchanged"
 
 
-def test_reordered_env_vars_and_1000m_written_as_1_are_no_change(repo, main_commit, base_dir, out):
+def test_reordered_env_vars_and_1000m_written_as_1_are_no_change(repo, main_commit, base_dir, out, unchanged):
     defaults = repo.read("environments/defaults.yaml")
     openai = "      OPENAI_API_KEY: {secret: llm-api-keys, key: openai-api-key}\n"
     redis = "      REDIS_PASSWORD: {secret: redis-credentials, key: password}\n"
@@ -145,11 +173,11 @@ def test_reordered_env_vars_and_1000m_written_as_1_are_no_change(repo, main_comm
     assert result.code == 0, result.err
     report = json.loads(result.out)
     assert [(s["stage"], s["changes"], s["unchanged"]) for s in report["stages"]] == [
-        (stage, [], UNCHANGED[stage]) for stage in STAGES
+        (stage, [], unchanged[stage]) for stage in STAGES
     ]
 
 
-def test_env_vars_rendered_in_another_order_are_no_change(repo, base_dir, out):
+def test_env_vars_rendered_in_another_order_are_no_change(repo, base_dir, out, unchanged):
     # The render sorts what the stage files list, so reorder in the code: the env list reversed.
     repo.edit(
         "components/agent_service.py",
@@ -163,11 +191,11 @@ def test_env_vars_rendered_in_another_order_are_no_change(repo, base_dir, out):
     result = repo.run("diff", str(base_dir / "prod"), str(out / "reversed-env" / "prod"), "--format", "json")
     assert result.code == 0, result.err
     assert [(s["stage"], s["changes"], s["unchanged"]) for s in json.loads(result.out)["stages"]] == [
-        ("prod", [], UNCHANGED["prod"])
+        ("prod", [], unchanged["prod"])
     ]
 
 
-def test_diff_of_two_revisions_as_json(repo, main_commit, bump):
+def test_diff_of_two_revisions_as_json(repo, main_commit, bump, rendered):
     commit, _ = bump
     result = repo.run("diff", "main", "image-bump", "--format", "json")
     assert (result.code, result.err) == (0, "")
@@ -178,9 +206,11 @@ def test_diff_of_two_revisions_as_json(repo, main_commit, bump):
         "staging": "2026.11.5",
         "prod": "2026.11.4",
     }
-    assert changes(report, "dev") == changes(report, "staging") == []
+    assert report["stages"][0]["changes"] == report["stages"][1]["changes"] == []
     assert changes(report, "prod") == [(rollout, title) for rollout, title in BUMPED_IN_PROD]
-    deployment = next(c for c in report["stages"] if c["stage"] == "prod")["changes"][3]
+    owners = tenant_namespaces(rendered["prod"].manifests)  # the tenants' own agent-service instances
+    assert all(owners[c["namespace"]] == c["tenant"] for c in report["stages"][2]["changes"] if c["tenant"])
+    deployment = [c for c in report["stages"][2]["changes"] if c["tenant"] is None][3]
     assert deployment["reasons"] == ["the pod template changed"]
     assert {
         "path": "spec.template.spec.containers[agent].image",
@@ -193,21 +223,21 @@ def test_diff_of_two_revisions_as_json(repo, main_commit, bump):
 # rendered folders --------------------------------------------------------------------------------
 
 
-def test_diff_of_two_renders_of_the_same_commit_is_empty(repo, base_dir, out):
+def test_diff_of_two_renders_of_the_same_commit_is_empty(repo, base_dir, out, unchanged):
     result = repo.run("render", "--out", str(out / "again"))
     assert result.code == 0, result.err
     result = repo.run("diff", str(base_dir), str(out / "again"))
     assert result.code == 0, result.err
     for stage in STAGES:
-        assert f"== {stage}: no changes, {UNCHANGED[stage]} unchanged" in result.out.splitlines()
+        assert f"== {stage}: no changes, {unchanged[stage]} unchanged" in result.out.splitlines()
     assert "  update " not in result.out and "  restart " not in result.out
 
 
-def test_diff_of_rendered_folders_in_every_format(repo, base_dir, bump, out):
+def test_diff_of_rendered_folders_in_every_format(repo, base_dir, bump, out, unchanged):
     _, bump_dir = bump
     text = repo.run("diff", str(base_dir), str(bump_dir))
     assert text.code == 0, text.err
-    assert f"== prod: 8 update, 1 restart, {183 - 9} unchanged" in text.out
+    assert_bump_header(next(line for line in text.out.splitlines() if line.startswith("== prod: ")), unchanged)
     assert f"      {IMAGE_LINE}" in text.out.splitlines()
     data = repo.run("diff", str(base_dir), str(bump_dir), "--format", "json", "--output", str(out / "diff.json"))
     assert (data.code, data.out) == (0, "")
@@ -216,10 +246,11 @@ def test_diff_of_rendered_folders_in_every_format(repo, base_dir, bump, out):
     assert changes(report, "dev") == changes(report, "staging") == []
     markdown = repo.run("diff", str(base_dir), str(bump_dir), "--format", "markdown")
     assert markdown.code == 0, markdown.err
-    assert "| prod | — | 0 | 8 | 1 | 0 | 0 | 0 | 0 |  |" in markdown.out
+    counts = report["stages"][2]["counts"]
+    assert f"| prod | — | 0 | {counts['update']} | {counts['restart']} | 0 | 0 | 0 | 0 |  |" in markdown.out
     assert "| dev | — | 0 | 0 | 0 | 0 | 0 | 0 | 0 |  |" in markdown.out
     assert "| staging | — | 0 | 0 | 0 | 0 | 0 | 0 | 0 |  |" in markdown.out
-    assert "<summary><b>prod</b>: 9 changed resources</summary>" in markdown.out
+    assert f"<summary><b>prod</b>: {len(report['stages'][2]['changes'])} changed resources" in markdown.out
     assert "<summary><b>dev</b>" not in markdown.out
     assert (
         "| `spec.template.spec.containers[agent].image` | 1.4.2@sha256:707a54d1a09f | 1.5.0@sha256:817bd2cd5088 |"
@@ -227,13 +258,14 @@ def test_diff_of_rendered_folders_in_every_format(repo, base_dir, bump, out):
     )
 
 
-def test_diff_of_one_rendered_stage_folder(repo, base_dir, bump):
+def test_diff_of_one_rendered_stage_folder(repo, base_dir, bump, unchanged):
     _, bump_dir = bump
     result = repo.run("diff", str(base_dir / "prod"), str(bump_dir / "prod"))
     assert result.code == 0, result.err
-    assert [line for line in result.out.splitlines() if line.startswith("== ")] == [
-        f"== prod: 8 update, 1 restart, {183 - 9} unchanged"
-    ]
+    headers = [line for line in result.out.splitlines() if line.startswith("== ")]
+    assert len(headers) == 1
+    assert_bump_header(headers[0], unchanged)
+    assert shared_rows(result.out.splitlines()) == BUMPED_IN_PROD
 
 
 def test_rendered_folders_keep_the_stage_order(repo, base_dir, bump):
@@ -242,13 +274,13 @@ def test_rendered_folders_keep_the_stage_order(repo, base_dir, bump):
     assert [s["stage"] for s in json.loads(result.out)["stages"]] == list(STAGES)
 
 
-def test_a_stage_missing_from_new_shows_its_resources_deleted(repo, base_dir, out):
+def test_a_stage_missing_from_new_shows_its_resources_deleted(repo, base_dir, out, unchanged):
     result = repo.run("render", "--out", str(out / "two-stages"), "--stage", "dev", "--stage", "staging")
     assert result.code == 0, result.err
     result = repo.run("diff", str(base_dir), str(out / "two-stages"), "--format", "json")
     assert result.code == 0, result.err
     prod = [s for s in json.loads(result.out)["stages"] if s["stage"] == "prod"]
-    assert [s["counts"]["delete"] for s in prod] == [183]
+    assert [s["counts"]["delete"] for s in prod] == [unchanged["prod"]]
 
 
 # bad input ---------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 from model.loader import load_environment
 from pipeline.render import render_stage
-from tests.conftest import find
+from tests.conftest import ENVIRONMENTS, find
 from tests.pipeline.gitrepo import GitRepo, build_repo
 from tests.pipeline.test_promotion import (
     REGISTRY,
@@ -64,6 +64,19 @@ def rendered(repo: GitRepo, stage: str) -> list[dict]:
     return list(render_stage(load_environment(repo.path / "environments", stage)).manifests)
 
 
+def every_instance(verb: str, kind: str, service: str, stage: str) -> list[str]:
+    """The rows of a change to a service in a stage: the platform's instance and each tenant's own.
+
+    A lifecycle command acts on the service in the stage, so every dedicated tenant's instance of
+    it changes with the platform's (as promotion moves the release for all tenants at once).
+    """
+    env = load_environment(ENVIRONMENTS, stage)
+    namespaces = [env.namespace_name] + [
+        env.tenant_namespace_name(t) for t in env.tenants if service in {s.name for s in t.services}
+    ]
+    return sorted(f"{verb:<8} {kind} {namespace}/{service}" for namespace in namespaces)
+
+
 def named(manifests: list[dict], kind: str, name: str) -> list[dict]:
     return [m for m in manifests if m["kind"] == kind and m["metadata"]["name"] == name]
 
@@ -96,7 +109,8 @@ def test_set_image_writes_the_image_and_the_release_id_only(set_image_dev):
 def test_set_image_prints_a_rolling_restart_of_that_deployment(set_image_dev):
     out = set_image_dev.result.out
     assert out.startswith("dev now -> dev after set-image agent-service\n")
-    assert rows(out, "restart") == ["restart  Deployment agent-platform-dev/agent-service"]
+    assert sorted(rows(out, "restart")) == every_instance("restart", "Deployment", "agent-service", "dev")
+    assert len(rows(out, "restart")) > 1  # dev hosts a tenant
     assert rows(out, "REPLACE") == rows(out, "DELETE") == rows(out, "create") == []
     old_digest = parsed(set_image_dev.before["dev.yaml"])["release"]["images"]["agent-service"].split(":")[-1]
     assert (
@@ -297,16 +311,16 @@ def test_stop_scales_to_zero_without_hpa_or_pdb(stop_start):
     assert stop.result.code == 0, stop.result.err
     assert changed(stop) == {"prod.yaml"}
     manifests = stop_start["manifests"]
-    deployment = find(manifests, "Deployment", "task-service")
+    deployment = find(manifests, "Deployment", "task-service", "agent-platform-prod")
     assert deployment["spec"]["replicas"] == 0
     assert deployment["metadata"]["annotations"][STOPPED] == "true"
-    assert named(manifests, "HorizontalPodAutoscaler", "task-service") == []
+    assert named(manifests, "HorizontalPodAutoscaler", "task-service") == []  # no tenant's either
     assert named(manifests, "PodDisruptionBudget", "task-service") == []
     assert named(manifests, "HorizontalPodAutoscaler", "agent-service")  # the others are untouched
-    assert sorted(rows(stop.result.out, "DELETE")) == [
-        "DELETE   HorizontalPodAutoscaler agent-platform-prod/task-service",
-        "DELETE   PodDisruptionBudget agent-platform-prod/task-service",
-    ]
+    assert sorted(rows(stop.result.out, "DELETE")) == sorted(
+        every_instance("DELETE", "HorizontalPodAutoscaler", "task-service", "prod")
+        + every_instance("DELETE", "PodDisruptionBudget", "task-service", "prod")
+    )
 
 
 def test_stop_remembers_the_previous_bounds_in_the_file(stop_start):
@@ -338,10 +352,10 @@ def test_start_restores_the_file_byte_identically(stop_start):
     start = stop_start["start"]
     assert start.result.code == 0, start.result.err
     assert start.after["prod.yaml"] == stop_start["original"]
-    assert sorted(rows(start.result.out, "create")) == [
-        "create   HorizontalPodAutoscaler agent-platform-prod/task-service",
-        "create   PodDisruptionBudget agent-platform-prod/task-service",
-    ]
+    assert sorted(rows(start.result.out, "create")) == sorted(
+        every_instance("create", "HorizontalPodAutoscaler", "task-service", "prod")
+        + every_instance("create", "PodDisruptionBudget", "task-service", "prod")
+    )
 
 
 def test_start_when_not_stopped_exits_2(stop_start):
@@ -402,7 +416,9 @@ def test_rollback_restores_the_previous_release_exactly(history, repo):
     assert new["release"] != release_of(repo, "dev", history["second"])
     assert without(new, "release") == without(parsed(previous.before["dev.yaml"]), "release")
     assert comments(previous.after["dev.yaml"]) == comments(previous.before["dev.yaml"])
-    assert rows(previous.result.out, "restart") == ["restart  Deployment agent-platform-dev/task-service"]
+    assert sorted(rows(previous.result.out, "restart")) == every_instance(
+        "restart", "Deployment", "task-service", "dev"
+    )
 
 
 def test_rollback_to_a_revision_restores_that_release(history, repo):
@@ -411,10 +427,10 @@ def test_rollback_to_a_revision_restores_that_release(history, repo):
     new = parsed(to_base.after["dev.yaml"])
     assert new["release"] == release_of(repo, "dev", history["base"])
     assert to_base.after["dev.yaml"] == repo.git("show", f"{history['base']}:environments/dev.yaml")
-    assert sorted(rows(to_base.result.out, "restart")) == [
-        "restart  Deployment agent-platform-dev/agent-service",
-        "restart  Deployment agent-platform-dev/task-service",
-    ]
+    assert sorted(rows(to_base.result.out, "restart")) == sorted(
+        every_instance("restart", "Deployment", "agent-service", "dev")
+        + every_instance("restart", "Deployment", "task-service", "dev")
+    )
 
 
 def test_rollback_without_an_earlier_release_exits_2(history):

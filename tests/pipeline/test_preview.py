@@ -18,13 +18,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from kube.tenancy import tenant_namespaces
 from pipeline.reports import preview_markdown
 from tests.conftest import STAGES
 from tests.pipeline.gitrepo import GitRepo, Result, build_repo
 from tests.pipeline.test_check_cli import sarif_schema
 
 RELEASES = {"dev": "2026.11.5", "staging": "2026.11.5", "prod": "2026.11.4"}
-UNCHANGED = {"dev": 157, "staging": 183, "prod": 183}
 DEV_IMAGE = "agent-service:1.5.0@sha256:817bd2cd508817e15c431ae9e118ef623613a5966ce0cc1cd6c4724545990dfe"
 SELECTOR = 'return {"app.kubernetes.io/name": self.name, "app.kubernetes.io/instance": self.instance}'
 CUT_NOTE = "> The preview was cut at GitHub's comment size:"
@@ -88,6 +88,36 @@ def assert_left_alone(repo: GitRepo, run: Run, renders: int = 1) -> None:
 
 def changes(stage: dict) -> list[tuple[str, str]]:
     return [(c["rollout"], c["resource"]) for c in stage["changes"]]
+
+
+def shared(stage: dict) -> dict:
+    """A stage of the JSON with only the shared platform's changes (the dedicated tenants' set aside)."""
+    return {**stage, "changes": [c for c in stage["changes"] if c["tenant"] is None]}
+
+
+def of_tenants(stage: dict) -> list[dict]:
+    return [c for c in stage["changes"] if c["tenant"] is not None]
+
+
+def expected_row(run: Run, stage: str, verdict: str) -> str:
+    """The summary table's row of a stage, from the counts of the preview's JSON."""
+    data = run.stage(stage)
+    c = data["counts"]
+    weakens = sum(len(change["risks"]) for change in data["changes"])
+    new = sum(1 for f in data["policy"]["findings"] if f["new"] and f["enforcement"] == "mandatory")
+    return (
+        f"| {stage} | {RELEASES[stage]} | {c['create']} | {c['update']} | {c['restart']} | {c['replace']} | "
+        f"{c['delete']} | {weakens} | {new} | {verdict} |"
+    )
+
+
+def deployments(rendered, stage: str) -> list[str]:
+    """Every Deployment of a stage's render, titled, in the diff's order (shared and tenants' alike)."""
+    return [
+        f"Deployment {m['metadata']['namespace']}/{m['metadata']['name']}"
+        for m in rendered[stage].manifests
+        if m["kind"] == "Deployment"
+    ]
 
 
 def block(lines: list[str], header: str) -> list[str]:
@@ -288,11 +318,11 @@ def broken_bases(repo, out, reset):
 # an image bump in dev ----------------------------------------------------------------------------
 
 
-def test_an_image_bump_in_dev_restarts_that_deployment_only_in_dev(image_bump):
+def test_an_image_bump_in_dev_restarts_that_deployment_only_in_dev(image_bump, rendered):
     run = image_bump
     assert (run.result.code, run.result.out, run.result.err) == (0, "", "")
     ns = "agent-platform-dev"
-    assert changes(run.stage("dev")) == [
+    assert changes(shared(run.stage("dev"))) == [
         ("update", f"ConfigMap {ns}/agent-service-config"),
         ("update", f"Service {ns}/agent-service"),
         ("update", f"ServiceAccount {ns}/agent-service"),
@@ -301,8 +331,14 @@ def test_an_image_bump_in_dev_restarts_that_deployment_only_in_dev(image_bump):
         ("update", f"ServiceMonitor {ns}/agent-service"),
         ("update", f"NetworkPolicy {ns}/agent-service"),
     ]
-    deployment = run.stage("dev")["changes"][3]
+    deployment = shared(run.stage("dev"))["changes"][3]
     assert deployment["reasons"] == ["the pod template changed"]
+    # each dedicated tenant's own agent-service takes the same image, and its changes are the tenant's
+    owners = tenant_namespaces(rendered["dev"].manifests)
+    assert all(owners.get(c["namespace"]) == c["tenant"] for c in of_tenants(run.stage("dev")))
+    assert [c["resource"] for c in run.stage("dev")["changes"] if c["rollout"] == "restart"] == [
+        d for d in deployments(rendered, "dev") if d.endswith("/agent-service")
+    ]
     assert {
         "path": "spec.template.spec.containers[agent].image",
         "old": "1.5.0@sha256:817bd2cd5088",
@@ -311,14 +347,15 @@ def test_an_image_bump_in_dev_restarts_that_deployment_only_in_dev(image_bump):
     for stage in ("staging", "prod"):
         assert run.stage(stage)["changes"] == []
         assert run.stage(stage)["counts"] == {"create": 0, "update": 0, "restart": 0, "replace": 0, "delete": 0}
-        assert run.stage(stage)["unchanged"] == UNCHANGED[stage]
+        assert run.stage(stage)["unchanged"] == len(rendered[stage].manifests)
     assert (run.json()["passed"], run.json()["blockers"]) == (True, [])
 
 
 def test_the_markdown_has_the_summary_table_the_stage_diagram_and_folded_details(image_bump):
     markdown = image_bump.texts["markdown"]
     assert markdown.startswith("<!-- agent-platform-preview -->\n## Infrastructure preview: `main (")
-    assert table_row(markdown, "dev") == "| dev | 2026.11.5 | 0 | 6 | 1 | 0 | 0 | 0 | 0 | :white_check_mark: |"
+    assert table_row(markdown, "dev") == expected_row(image_bump, "dev", ":white_check_mark:")
+    assert table_row(markdown, "dev").startswith("| dev | 2026.11.5 | 0 | ")
     assert table_row(markdown, "staging") == "| staging | 2026.11.5 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | :white_check_mark: |"
     assert table_row(markdown, "prod") == "| prod | 2026.11.4 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | :white_check_mark: |"
     mermaid = markdown.split("```mermaid\n", 1)[1].split("```", 1)[0].splitlines()
@@ -331,8 +368,18 @@ def test_the_markdown_has_the_summary_table_the_stage_diagram_and_folded_details
         "  style dev stroke-width:3px",
     ]
     assert markdown.count("<details>") == markdown.count("</details>") == 1
-    assert "<summary><b>dev</b>: 7 changed resources</summary>" in markdown
-    assert "#### Restarted (1)" in markdown and "#### Updated in place (6)" in markdown
+    dev = image_bump.stage("dev")
+    tenants = [group["tenant"] for group in dev["tenants"] if group["tenant"] is not None]
+    if not tenants:  # a stage without dedicated tenants reads by rollout class alone
+        assert "<summary><b>dev</b>: 7 changed resources</summary>" in markdown
+        assert "#### Restarted (1)" in markdown and "#### Updated in place (6)" in markdown
+    else:  # grouped by tenant: the shared platform first, then each tenant with its counts
+        summary = f"{len(dev['changes'])} changed resources in {len(tenants)} tenant{'s' if len(tenants) > 1 else ''}"
+        assert f"<summary><b>dev</b>: {summary} and the shared platform</summary>" in markdown
+        headings = [line for line in markdown.splitlines() if line.startswith("#### ")]
+        assert headings[0] == "#### Shared platform: 1 restart, 6 update"
+        assert [heading.split(":")[0] for heading in headings[1:]] == [f"#### Tenant `{t}`" for t in tenants]
+        assert "##### Restarted (1)" in markdown and "##### Updated in place (6)" in markdown
     assert CUT_NOTE not in markdown
 
 
@@ -356,20 +403,22 @@ def test_a_successful_preview_leaves_no_worktree_and_the_checkout_as_it_was(repo
 # a selector change -------------------------------------------------------------------------------
 
 
-def test_a_selector_change_replaces_every_deployment_and_blocks_on_prod(repo, selector_change):
+def test_a_selector_change_replaces_every_deployment_and_blocks_on_prod(repo, selector_change, rendered):
     blocked, _ = selector_change
     assert blocked.result.code == 1
     assert blocked.result.err.splitlines() == [
-        "blocked: prod: 13 replacement or deletions (Deployment agent-platform-prod/agent-service, "
+        f"blocked: prod: {len(deployments(rendered, 'prod'))} replacement or deletions "
+        "(Deployment agent-platform-prod/agent-service, "
         "Deployment agent-platform-prod/cost-service, Deployment agent-platform-prod/monitoring-service, ...); "
         "pass --allow-disruptive if intended"
     ]
     reason = "spec.selector.matchLabels['app.kubernetes.io/part-of'] is immutable"
     for stage in STAGES:
         replaced = [c for c in blocked.stage(stage)["changes"] if c["rollout"] == "replace"]
-        assert [c["kind"] for c in replaced] == ["Deployment"] * 13
+        assert [c["resource"] for c in replaced] == deployments(rendered, stage)  # the tenants' too
+        assert [c["kind"] for c in replaced if c["tenant"] is None] == ["Deployment"] * 13
         assert all(c["reasons"] == [reason] for c in replaced)
-        assert blocked.stage(stage)["counts"]["replace"] == 13
+        assert blocked.stage(stage)["counts"]["replace"] == len(replaced)
         assert blocked.stage(stage)["counts"]["delete"] == 0
         assert f"  REPLACE  Deployment agent-platform-{stage}/agent-service  ({reason})" in blocked.result.out
     assert blocked.json()["passed"] is False
@@ -377,16 +426,16 @@ def test_a_selector_change_replaces_every_deployment_and_blocks_on_prod(repo, se
     assert_left_alone(repo, blocked)
 
 
-def test_allow_disruptive_lets_the_replacement_through(repo, selector_change):
+def test_allow_disruptive_lets_the_replacement_through(repo, selector_change, rendered):
     _, allowed = selector_change
     assert (allowed.result.code, allowed.result.err) == (0, "")
     markdown = allowed.texts["markdown"]
     for stage in STAGES:
         row = table_row(markdown, stage).split(" | ")
-        assert row[5] == "13", row  # replaced
+        assert row[5] == str(len(deployments(rendered, stage))), row  # replaced
         assert row[-1] == ":white_check_mark: |"
     assert "**Blocked:**" not in markdown
-    assert "#### Replaced (13)" in markdown
+    assert "# Replaced (13)" in markdown  # the shared platform's (under its tenant heading where tenants exist)
     assert_left_alone(repo, allowed)
 
 
@@ -477,9 +526,9 @@ def test_a_relaxed_security_context_and_a_widened_egress_are_flagged_in_text(rep
     assert_left_alone(repo, text)
 
 
-def test_a_relaxed_security_context_and_a_widened_egress_are_flagged_in_json_and_markdown(repo, weakened):
+def test_a_relaxed_security_context_and_a_widened_egress_are_flagged_in_json_and_markdown(repo, weakened, rendered):
     _, rich = weakened
-    prod = rich.stage("prod")
+    prod = shared(rich.stage("prod"))  # the shared platform's; each tenant's instances below
     workloads = [c for c in prod["changes"] if c["kind"] in ("Deployment", "CronJob")]
     assert [c["kind"] for c in workloads].count("Deployment") == 13 and len(workloads) == 13 + 9
     for workload in workloads:
@@ -501,16 +550,23 @@ def test_a_relaxed_security_context_and_a_widened_egress_are_flagged_in_json_and
         for c in policies
     )
     assert len(prod["changes"]) == 13 + 9 + 7
+    for change in of_tenants(rich.stage("prod")):  # the tenants' own workloads and redis clients alike
+        assert change["kind"] in ("Deployment", "CronJob", "NetworkPolicy"), change["resource"]
+        assert [r["risk"] for r in change["risks"]] in (["securityContext relaxed"], ["NetworkPolicy egress widened"])
     markdown = rich.texts["markdown"]
     assert (
         "  - :warning: **securityContext relaxed**: "
         "`spec.template.spec.containers[agent].securityContext.readOnlyRootFilesystem` true -> false"
     ) in markdown
     assert "  - :warning: **NetworkPolicy egress widened**: `spec.egress` 1 new allowed peer/port pair" in markdown
-    # 29 weakenings; the read-only root filesystem rule is mandatory, so 22 new failures block.
-    assert table_row(markdown, "prod") == "| prod | 2026.11.4 | 0 | 16 | 13 | 0 | 0 | 29 | 22 | :x: |"
+    # 29 weakenings in the shared platform; the read-only root filesystem rule is mandatory, so each
+    # relaxed workload (22 of them in the shared platform) is a new failure that blocks.
+    assert table_row(markdown, "prod") == expected_row(rich, "prod", ":x:")
+    new = [f for f in rich.stage("prod")["policy"]["findings"] if f["new"] and f["enforcement"] == "mandatory"]
+    owners = tenant_namespaces(rendered["prod"].manifests)
+    assert len([f for f in new if f["resource_id"]["namespace"] not in owners]) == 22
     assert rich.result.code == 1
-    assert rich.json()["blockers"] == ["prod: 22 mandatory policy or schema failures"]
+    assert rich.json()["blockers"] == [f"prod: {len(new)} mandatory policy or schema failures"]
     assert_left_alone(repo, rich)
 
 

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from model.loader import load_environment
 from model.source import parse_document
 from model.writer import dump_round_trip, load_round_trip
+from tests.conftest import ENVIRONMENTS
 from tests.pipeline.gitrepo import GitRepo, Result, build_repo
 
 REGISTRY = "registry.agentflow.example.com/agentflow"
@@ -255,6 +257,13 @@ def test_write_prints_the_commit_message(dev_to_staging):
     assert lines[-1].startswith("Gate: passed (") and lines[-1].endswith("no mandatory failure).")
 
 
+def instances_of(service: str, stage: str) -> list[str]:
+    """The namespaces running an instance of a service in a stage: the platform's and each tenant's, sorted."""
+    env = load_environment(ENVIRONMENTS, stage)
+    tenants = [env.tenant_namespace_name(t) for t in env.tenants if service in {s.name for s in t.services}]
+    return sorted([env.namespace_name, *tenants])
+
+
 def test_write_prints_the_pull_request_body_as_markdown_with_the_preview_table(dev_to_staging):
     body = section(dev_to_staging.result.out, "pull-request body")
     assert "## Infrastructure preview: `staging as committed` → `staging with dev's release`" in body
@@ -262,7 +271,8 @@ def test_write_prints_the_pull_request_body_as_markdown_with_the_preview_table(d
     row = next(line for line in body.splitlines() if line.startswith("| staging |"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert cells[:3] == ["staging", "2026.11.5 → **2026.12.1**", "0"]
-    assert cells[4] == "1"  # one restart: agent-service's Deployment
+    # agent-service's Deployments restart: the platform's and every staging tenant's own instance
+    assert cells[4] == str(len(instances_of("agent-service", "staging")))
     assert cells[5:7] == ["0", "0"]
     assert "```mermaid" in body
     assert "- `Deployment agent-platform-staging/agent-service`" in body
@@ -277,10 +287,12 @@ def test_staging_to_prod_fails_on_a_mutable_tag_and_names_the_rule_and_the_resou
     assert result.code == 1
     gate = result.out.split("gate: FAIL: staging -> prod: release 2026.11.5 into prod is blocked:\n", 1)[1]
     problems = [line for line in gate.splitlines() if line.startswith("  - ")]
-    assert problems == [
-        "  - Deployment agent-platform-prod/agent-service spec.template.spec.containers[agent].image: mandatory policy "
+    assert sorted(problems) == [
+        f"  - Deployment {namespace}/agent-service spec.template.spec.containers[agent].image: mandatory policy "
         f"image-digest: is '{REGISTRY}/agent-service:1.5.0', must be pinned by digest (@sha256:...)"
+        for namespace in instances_of("agent-service", "prod")
     ]
+    assert len(problems) > 1  # the tenants' instances are judged too
 
 
 def test_a_failed_gate_writes_nothing_and_makes_no_branch(mutable_tag, repo):

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from kube.identity import resource_id
+from kube.tenancy import tenant_namespaces
 from pipeline import render as render_module
 from pipeline.cli import main
 from tests.conftest import ENVIRONMENTS, REPOSITORY, STAGES
@@ -99,7 +100,7 @@ def test_stage_option_renders_only_that_stage(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prod"]
 
 
-def test_json_summary_reports_replicas_and_bounds(tmp_path, capsys):
+def test_json_summary_reports_replicas_and_bounds(tmp_path, capsys, rendered):
     assert (
         main(
             [
@@ -118,12 +119,15 @@ def test_json_summary_reports_replicas_and_bounds(tmp_path, capsys):
     )
     [summary] = json.loads(capsys.readouterr().out)
     assert summary["stage"] == "prod" and summary["release"] == "2026.11.4"
-    assert summary["namespaces"] == ["agent-platform-prod", "model-training-prod"]
+    tenants = tenant_namespaces(rendered["prod"].manifests)
+    assert summary["namespaces"] == sorted(["agent-platform-prod", "model-training-prod", *tenants])
+    assert summary["tenants"] == sorted(set(tenants.values()))
     agent = next(w for w in summary["workloads"] if w["name"] == "agent-service")
     assert (agent["hpa_min"], agent["hpa_max"], agent["replicas"], agent["pdb"]) == (3, 20, None, "minAvailable 2")
     serving = next(w for w in summary["workloads"] if w["name"] == "model-serving")
     assert (serving["replicas"], serving["hpa_min"]) == (2, None)
-    assert summary["kinds"]["Deployment"] == 13
+    assert summary["kinds"]["Deployment"] == sum(m["kind"] == "Deployment" for m in rendered["prod"].manifests)
+    assert len([w for w in summary["workloads"] if w["namespace"] not in tenants]) == 13
 
 
 def test_text_summary_names_kinds_namespaces_and_scaling(tmp_path, capsys):
@@ -172,3 +176,18 @@ def test_duplicate_objects_are_refused(environments, monkeypatch):
     monkeypatch.setattr(render_module, "stage_manifests", lambda e: duplicate + duplicate[:1])
     with pytest.raises(render_module.InputError, match="generated twice"):
         render_module.render_stage(env)
+
+
+def test_json_summaries_of_stages_rendered_apart_join_into_the_whole(tmp_path, capsys):
+    from pipeline.summary import StageSummary
+
+    def summaries(*argv: str) -> list[dict]:
+        assert (
+            main(["render", "--environments", str(ENVIRONMENTS), "--out", str(tmp_path), "--format", "json", *argv])
+            == 0
+        )
+        return json.loads(capsys.readouterr().out)
+
+    apart = [summary for stage in STAGES for summary in summaries("--stage", stage)]
+    assert apart == summaries()
+    assert [json.loads(json.dumps(StageSummary.from_dict(s).as_dict())) for s in apart] == apart

@@ -9,16 +9,23 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from kube.identity import resource_id
 from pipeline.diff.engine import diff_stage
 from pipeline.diff.model import ResourceChange, StageDiff
 from pipeline.preview import Preview, StagePreview
 from pipeline.reports import preview_json, preview_markdown, preview_text
+from pipeline.tenant_filter import tenancy, tenant_of_resource
 from tests.conftest import find
 
 
 def pick(rendered, stage: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
-    """A deep copy of one manifest of a fresh render of the stage."""
-    return copy.deepcopy(find(rendered[stage].manifests, kind, name, namespace))
+    """A deep copy of one manifest of a fresh render of the stage (without a namespace: the shared
+    platform's, not a dedicated tenant's instance of the same service)."""
+    manifests = rendered[stage].manifests
+    if namespace is None:
+        owners = tenancy(manifests)
+        manifests = [m for m in manifests if tenant_of_resource(resource_id(m), owners) is None]
+    return copy.deepcopy(find(manifests, kind, name, namespace))
 
 
 def pod_spec(manifest: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pipeline.diff.engine import diff_stage, fingerprint
+from pipeline.diff.engine import diff_stage, identical
 from pipeline.diff.model import RolloutClass
 from pipeline.diff.paths import format_path, lookup
 from pipeline.reports import preview_markdown
@@ -40,7 +40,13 @@ def test_a_diff_of_identical_renders_is_empty(rendered, stage):
     assert result.empty
     assert result.unchanged == len(manifests)
     assert result.counts == {"create": 0, "update": 0, "restart": 0, "replace": 0, "delete": 0}
-    assert result.as_dict() == {"stage": stage, "counts": result.counts, "unchanged": len(manifests), "changes": []}
+    assert result.as_dict() == {
+        "stage": stage,
+        "counts": result.counts,
+        "unchanged": len(manifests),
+        "tenants": [],
+        "changes": [],
+    }
 
 
 def test_unchanged_resources_are_counted_not_listed(rendered):
@@ -136,6 +142,9 @@ def test_the_json_report_holds_the_whole_structured_change(rendered):
     assert data == {
         "base": "base",
         "head": "head",
+        "order": [],
+        "protected": None,
+        "tenant_filter": [],
         "passed": True,
         "blockers": [],
         "stages": [
@@ -143,6 +152,9 @@ def test_the_json_report_holds_the_whole_structured_change(rendered):
                 "stage": "prod",
                 "counts": {"create": 0, "update": 1, "restart": 0, "replace": 0, "delete": 0},
                 "unchanged": 0,
+                "tenants": [
+                    {"tenant": None, "counts": {"create": 0, "update": 1, "restart": 0, "replace": 0, "delete": 0}}
+                ],
                 "changes": [
                     {
                         "resource": f"HorizontalPodAutoscaler {NS}/agent-service",
@@ -150,6 +162,7 @@ def test_the_json_report_holds_the_whole_structured_change(rendered):
                         "kind": "HorizontalPodAutoscaler",
                         "namespace": NS,
                         "name": "agent-service",
+                        "tenant": None,
                         "rollout": "update",
                         "reasons": [],
                         "risks": [{"risk": "HPA minimum lowered", "path": "spec.minReplicas", "detail": "3 -> 2"}],
@@ -163,9 +176,20 @@ def test_the_json_report_holds_the_whole_structured_change(rendered):
     }
 
 
-def test_fingerprint_ignores_key_order_only():
-    assert fingerprint({"a": 1, "b": [1, 2]}) == fingerprint({"b": [1, 2], "a": 1})
-    assert fingerprint({"a": 1, "b": [1, 2]}) != fingerprint({"a": 1, "b": [2, 1]})
+def test_identical_ignores_key_order_only():
+    assert identical({"a": 1, "b": [1, 2]}, {"b": [1, 2], "a": 1})
+    assert not identical({"a": 1, "b": [1, 2]}, {"a": 1, "b": [2, 1]})
+    assert not identical({"a": True}, {"a": 1}) and not identical({"a": [1]}, {"a": [1.0]})
+    assert not identical({"a": {"b": 0}}, {"a": {"b": False}})
+
+
+def test_a_value_that_changes_type_only_is_a_change(rendered):
+    old = pick(rendered, "prod", "Deployment", "agent-service")
+    new = copy.deepcopy(old)
+    new["spec"]["replicas"] = float(old["spec"].get("replicas", 1))
+    old["spec"]["replicas"] = int(new["spec"]["replicas"])
+    assert old == new  # Python's == says equal; the diff must not
+    assert fields(only_change(old, new)) == [{"path": "spec.replicas", "old": "1", "new": "1.0"}]
 
 
 def test_field_paths_read_as_kubernetes_users_write_them():
@@ -220,3 +244,23 @@ def test_a_cut_markdown_never_ends_inside_a_code_block(rendered, monkeypatch):
         if sum(1 for line in text.splitlines() if line.strip().startswith("```")) % 2:
             cut_inside.append(cap)
     assert cut_inside == []
+
+
+def test_only_resources_that_differ_are_walked(rendered, monkeypatch):
+    """The diff's cost follows the changes: unchanged resources are compared once, never field-diffed."""
+    from pipeline.diff import engine
+
+    walked = []
+    real = engine._updated
+    monkeypatch.setattr(engine, "_updated", lambda rid, old, new: walked.append(rid) or real(rid, old, new))
+    old = list(rendered["prod"].manifests)
+    new = stage_copy(rendered, "prod")
+    replace(new, "HorizontalPodAutoscaler", "agent-service", lambda h: h["spec"].update(maxReplicas=25))
+    replace(new, "Deployment", "user-service", lambda d: container(d)["env"].reverse())  # form only
+    result = diff_stage("prod", old, new)
+    assert [str(rid) for rid in walked] == [
+        f"Deployment {NS}/user-service",
+        f"HorizontalPodAutoscaler {NS}/agent-service",
+    ]
+    assert [c.title for c in result.changes] == [f"HorizontalPodAutoscaler {NS}/agent-service"]
+    assert result.unchanged == len(old) - 1
