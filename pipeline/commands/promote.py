@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         commit = commit_on_branch(
             repository_root(args.environments),
             promotion.branch,
-            {promotion.edit.path: promotion.edit.after},
+            {promotion.edit.path: promotion.branch_text},
             promotion.commit_message(),
         )
         print(f"committed {commit[:12]} on {promotion.branch} (your branch and working tree are unchanged)")

@@ -553,6 +553,20 @@ def test_an_interrupted_write_leaves_the_target_byte_identical(repo, base, monke
 # --branch ------------------------------------------------------------------------------------------------
 
 
+def test_branch_commits_the_committed_file_not_uncommitted_comments(base, repo):
+    """A comment edited in the working tree is not data (the gate lets it pass); it stays out of the branch."""
+    reset(repo, base)
+    local = "# a local note, not for the promotion branch\n" + repo.read("environments/prod.yaml")
+    repo.write("environments/prod.yaml", local)
+    result = repo.run("promote", "staging", "prod", "--branch")
+    assert result.code == 0, result.err
+    on_branch = repo.git("show", f"promote/staging-to-prod-{STAGING_RELEASE}:environments/prod.yaml")
+    assert "a local note" not in on_branch
+    assert STAGING_RELEASE in on_branch
+    assert repo.read("environments/prod.yaml") == local  # the working tree is the user's, untouched
+    reset(repo, base)
+
+
 def test_branch_commits_on_the_promotion_branch(branch_runs, base, repo):
     first, _, facts = branch_runs
     branch = f"promote/staging-to-prod-{STAGING_RELEASE}"
