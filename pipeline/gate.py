@@ -18,7 +18,7 @@ from model.source import parse_document
 from pipeline.check import check_stage
 from pipeline.diff.engine import diff_stage
 from pipeline.gitops import file_at, repository_root, resolve_revision
-from pipeline.promotion import differing_keys, gate_problems
+from pipeline.promotion import check_problems, differing_keys, gate_problems
 from pipeline.render import render_stage
 
 
@@ -107,10 +107,9 @@ def gate_pull_request(directory: Path, base: str, allow_disruptive: bool = False
         old, new = list(render_stage(env_before).manifests), list(render_stage(env_after).manifests)
         diff = diff_stage(stage, old, new)
         check = check_stage(env_after, manifests=new)
-        if index == 0:  # new images enter here: only the policies judge them
-            problems += [f"mandatory policy {f.rule_id}: {f.message()}" for f in check.mandatory_failures]
-        else:
-            problems += [str(problem) for problem in gate_problems(diff, check, allow_disruptive)]
+        # New images enter the first stage: only the schema and the policies judge them there.
+        found = check_problems(check) if index == 0 else gate_problems(diff, check, allow_disruptive)
+        problems += [str(problem) for problem in found]
         verdicts.append(
             StageGate(
                 stage,

@@ -57,6 +57,11 @@ def release_derived(change: ResourceChange, field: FieldChange) -> bool:
 
 def gate_problems(diff: StageDiff, check: StageCheck | None, allow_disruptive: bool) -> list[GateProblem]:
     """Everything that stops a release from moving into this stage."""
+    return diff_problems(diff, allow_disruptive) + check_problems(check)
+
+
+def diff_problems(diff: StageDiff, allow_disruptive: bool) -> list[GateProblem]:
+    """What a release may not do to a stage: create, delete or replace, or change a stage-owned setting."""
     problems = []
     for change in diff.changes:
         if change.rollout is RolloutClass.CREATE:
@@ -75,13 +80,17 @@ def gate_problems(diff: StageDiff, check: StageCheck | None, allow_disruptive: b
                     "(stage-owned settings: change them in their own pull request)",
                 )
             )
-    if check is not None:
-        problems += [GateProblem(p.resource, p.path, f"schema: {p.message}") for p in check.schema_problems]
-        problems += [
-            GateProblem(f.resource, f.path, f"mandatory policy {f.rule_id}: is {f.observed}, must be {f.expected}")
-            for f in check.mandatory_failures
-        ]
     return problems
+
+
+def check_problems(check: StageCheck | None) -> list[GateProblem]:
+    """The stage's schema problems and mandatory policy failures after the change."""
+    if check is None:
+        return []
+    return [GateProblem(p.resource, p.path, f"schema: {p.message}") for p in check.schema_problems] + [
+        GateProblem(f.resource, f.path, f"mandatory policy {f.rule_id}: is {f.observed}, must be {f.expected}")
+        for f in check.mandatory_failures
+    ]
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,13 @@ def test_gate_fails_a_new_release_that_breaks_a_mandatory_policy(repo, base):
     assert result.code == 1
     lines = gate_lines(result)
     assert lines[0] == "FAIL dev: new release (release 2026.11.5 -> 2026.11.5)"
-    assert any(line.startswith("  - mandatory policy image-registry: ") and outside in line for line in lines)
+    # the same form as a promotion's problems: the resource and field first, then the rule
+    assert any(
+        line.startswith("  - Deployment agent-platform-dev/agent-service spec.template.spec.containers[agent].image: ")
+        and "mandatory policy image-registry: " in line
+        and outside in line
+        for line in lines
+    )
 
 
 def test_gate_rejects_a_pull_request_that_promotes_two_stages_at_once(repo, base):
