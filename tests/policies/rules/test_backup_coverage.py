@@ -1,7 +1,5 @@
-import pytest
-
 from policies.rules import backup_coverage as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import pass_and_fail_tests
 
 MUST = (
     "must be backed up by a backup CronJob in agent-platform-prod with the same PGHOST and PGDATABASE "
@@ -23,13 +21,4 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name))
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID}
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL)

@@ -1,9 +1,7 @@
-import pytest
-
 from kube.checksum import config_checksum
 from kube.workloads import pod_template
 from policies.rules import config_rollout as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import fixture, pass_and_fail_tests
 
 ANNOTATION = "spec.template.metadata.annotations['checksum/config']"
 NEW = config_checksum({"agent-config": {"config.yaml": "log_format: text\n"}})
@@ -21,16 +19,7 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name))
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID}
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL)
 
 
 def test_the_fixture_checksum_is_the_generators():

@@ -1,15 +1,11 @@
-import pytest
-
 from policies.rules import container_resources as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, messages, pass_test
 from tests.policies.odd_manifests import ODD
 
 QUANTITY = "must be a non-negative quantity, e.g. 500m, 2, 512Mi or 4Gi."
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
+test_pass = pass_test(rule)
 
 
 def test_fail_names_every_missing_invalid_or_inverted_value():

@@ -1,7 +1,5 @@
-import pytest
-
 from policies.rules import default_deny as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, pass_and_fail_tests
 
 EXPECTED = (
     "must be covered by a NetworkPolicy with podSelector {}, policyTypes [Ingress, Egress] and no rules "
@@ -19,16 +17,7 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name))
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID} and all(f.mandatory for f in findings)
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL, mandatory=True)
 
 
 def test_the_violation_points_at_the_namespace_when_it_is_in_the_stack():

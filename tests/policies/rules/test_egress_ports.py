@@ -1,7 +1,5 @@
-import pytest
-
 from policies.rules import egress_ports as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, pass_and_fail_tests
 
 POLICY = "NetworkPolicy agent-platform-prod/agent-service"
 LIST = "in the allowed egress ports 53, 443, 5432, 6379 (the stage's egress targets)"
@@ -17,16 +15,7 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name))
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID}
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL)
 
 
 def test_the_stage_list_replaces_the_reference_one():

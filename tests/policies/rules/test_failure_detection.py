@@ -1,7 +1,5 @@
-import pytest
-
 from policies.rules import failure_detection as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, messages, pass_and_fail_tests
 
 WHERE = "Deployment agent-platform-prod/agent-service spec.template.spec.containers"
 MUST = "must be at most 30 s (the failure-detection target)."
@@ -14,16 +12,7 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name), failure_detection_seconds=30) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name), failure_detection_seconds=30)
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID}
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL, failure_detection_seconds=30)
 
 
 def test_the_target_is_the_stages():

@@ -1,16 +1,14 @@
 import pytest
 
 from policies.rules import image_tag as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, messages, pass_test
 from tests.policies.odd_manifests import ODD
 
 EXPECTED = "must be tagged with a version other than latest (name:1.4.2) or pinned by digest (name@sha256:...)."
 DIGEST = "707a54d1a09fa674fc62653f968b4ce4a2bd12853296eb31d4017e40904ab8be"
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
+test_pass = pass_test(rule)
 
 
 def test_fail_names_every_untagged_or_latest_image():

@@ -1,7 +1,7 @@
 import pytest
 
 from policies.rules import ingress_tls as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, messages, pass_and_fail_tests
 
 INGRESS = "Ingress agent-platform-prod/agentflow"
 LISTED = "must be listed in spec.tls[].hosts of an entry with a secretName."
@@ -19,16 +19,7 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name))
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID}
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL)
 
 
 def test_a_rule_without_host_needs_some_tls_secret():

@@ -1,15 +1,11 @@
-import pytest
-
 from policies.rules import limit_range_ratio as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, messages, pass_test
 from tests.policies.odd_manifests import ODD
 
 SOURCE = "LimitRange agent-platform-prod/limits spec.limits[Container]"
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
+test_pass = pass_test(rule)
 
 
 def test_fail_names_every_container_outside_the_limit_range():

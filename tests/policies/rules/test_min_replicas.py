@@ -1,7 +1,5 @@
-import pytest
-
 from policies.rules import min_replicas as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, messages, pass_and_fail_tests
 
 MUST = "must be at least 2 (policy.min_replicas), as one pod is a single point of failure."
 FAIL = {
@@ -17,16 +15,7 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name), min_replicas=2) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name), min_replicas=2)
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID}
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL, min_replicas=2)
 
 
 def test_the_default_minimum_is_one_replica():

@@ -1,16 +1,12 @@
-import pytest
-
 from policies.rules import namespace_guardrails as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, messages, pass_test
 from tests.policies.odd_manifests import ODD
 
 QUOTA = "must be covered by a ResourceQuota without scopes, which bounds all its pods."
 LIMITS = "must be covered by a LimitRange (container defaults, max and ratio)."
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
+test_pass = pass_test(rule)
 
 
 def test_fail_names_every_namespace_without_guardrails():

@@ -1,7 +1,5 @@
-import pytest
-
 from policies.rules import no_allow_all_ingress as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import pass_and_fail_tests
 
 POLICY = "NetworkPolicy agent-platform-prod/agent-service"
 PEERS = "must be a list of peers narrower than every source (labelled namespaces, selected pods, bounded IP blocks)."
@@ -23,13 +21,4 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name))
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID}
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL)

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from policies.rules import no_secret_literals as rule
-from tests.policies.helpers import FIXTURES, check, fixture, fixtures, messages
+from tests.policies.helpers import FIXTURES, check, fixture, messages, pass_test
 from tests.policies.odd_manifests import ODD
 
 ENV = "must be a reference to a Secret created by an ExternalSecret (valueFrom.secretKeyRef), not a literal."
@@ -30,9 +30,7 @@ SECRETS = [
 ]
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
+test_pass = pass_test(rule)
 
 
 def test_fail_names_every_literal_secret():

@@ -1,15 +1,11 @@
-import pytest
-
 from policies.rules import no_secret_objects as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, messages, pass_test
 from tests.policies.odd_manifests import ODD
 
 EXPECTED = "must be an ExternalSecret that creates the Secret from the secret manager."
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
+test_pass = pass_test(rule)
 
 
 def test_fail_names_every_secret_without_its_data():

@@ -1,7 +1,5 @@
-import pytest
-
 from policies.rules import prestop_within_grace as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import pass_and_fail_tests
 
 POD = "spec.template.spec"
 DEFAULT = f"({POD}.terminationGracePeriodSeconds, the default as it is not set), leaving time to stop after SIGTERM."
@@ -21,13 +19,4 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name))
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID}
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL)

@@ -1,8 +1,6 @@
-import pytest
-
 from policies.rules import pss_host_namespaces as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
-from tests.policies.pss_inputs import as_pulumi, odd_pod_manifests
+from tests.policies.helpers import check, fixture, messages, yaml_and_pulumi_tests
+from tests.policies.pss_inputs import odd_pod_manifests
 
 FAIL = {
     "daemonset": [  # each field set true is its own finding; hostIPC: false passes
@@ -13,23 +11,11 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-@pytest.mark.parametrize("shape", [list, as_pulumi], ids=["yaml", "pulumi"])
-def test_pass_fixture_has_no_finding(name, shape):
-    assert check(rule, shape(fixture(rule, "pass", name))) == []
-
-
-@pytest.mark.parametrize("name", sorted(FAIL))
-@pytest.mark.parametrize("shape", [list, as_pulumi], ids=["yaml", "pulumi"])
-def test_fail_fixture_names_each_violation(name, shape):
-    findings = check(rule, shape(fixture(rule, "fail", name)))
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {"pss-host-namespaces"}
-    assert all(f.mandatory and f.remediation == rule.REMEDIATION for f in findings)
-
-
-def test_every_fail_fixture_is_checked():
-    assert sorted(FAIL) == fixtures(rule, "fail")
+(
+    test_pass_fixture_has_no_finding,
+    test_fail_fixture_names_each_violation,
+    test_every_fail_fixture_is_checked,
+) = yaml_and_pulumi_tests(rule, FAIL)
 
 
 def test_odd_manifests_do_not_crash_it():

@@ -1,13 +1,10 @@
 import pytest
 
 from policies.rules import quota_fits_hpa_maxima as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, messages, pass_test
 from tests.policies.odd_manifests import ODD
 
-
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
+test_pass = pass_test(rule)
 
 
 def test_fail_agent_platform_at_its_hpa_maxima():

@@ -1,7 +1,5 @@
-import pytest
-
 from policies.rules import scale_up_response as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, pass_and_fail_tests
 
 HPA = "HorizontalPodAutoscaler agent-platform-prod/agent-service spec.behavior.scaleUp"
 MUST = "must be at most 60 s (the scale-up response target)."
@@ -14,16 +12,7 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name), scale_up_seconds=60) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name), scale_up_seconds=60)
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID}
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL, scale_up_seconds=60)
 
 
 def test_the_target_is_the_stages():

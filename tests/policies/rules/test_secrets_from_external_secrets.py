@@ -1,16 +1,14 @@
 import pytest
 
 from policies.rules import secrets_from_external_secrets as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, messages, pass_test
 from tests.policies.odd_manifests import ODD
 
 TARGET = "must be the target of an ExternalSecret in agent-platform-prod."
 KEY = "must be a key the ExternalSecret provides (spec.data[].secretKey)."
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
+test_pass = pass_test(rule)
 
 
 def test_fail_names_every_secret_and_key_nobody_provides():

@@ -1,7 +1,7 @@
 import pytest
 
 from policies.rules import spread_and_anti_affinity as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, fixtures, pass_and_fail_tests
 
 REQUIRED = {"require_spread": True, "zones": 3}
 POD = "spec.template.spec"
@@ -39,16 +39,7 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name), **REQUIRED) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name), **REQUIRED)
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID}
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL, **REQUIRED)
 
 
 @pytest.mark.parametrize("name", fixtures(rule, "fail"))

@@ -1,7 +1,5 @@
-import pytest
-
 from policies.rules import startup_budget as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, pass_and_fail_tests
 
 WHERE = "Deployment agent-platform-prod/agent-service spec.template.spec.containers"
 MUST = "must be at most 300 s (the failed-instance recovery target)."
@@ -14,16 +12,7 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name), recovery_seconds=300) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name), recovery_seconds=300)
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID}
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL, recovery_seconds=300)
 
 
 def test_the_target_is_the_stages():

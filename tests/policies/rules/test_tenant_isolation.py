@@ -1,9 +1,7 @@
-import pytest
-
 from kube.network_reach import NetworkModel, Pod
 from kube.tenancy import TENANT_LABEL
 from policies.rules import tenant_isolation as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, messages, pass_and_fail_tests
 
 
 def expected(tenant: str) -> str:
@@ -43,16 +41,7 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name))
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID} and all(f.mandatory for f in findings)
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL, mandatory=True)
 
 
 def test_violations_point_at_the_policy_and_the_namespace():

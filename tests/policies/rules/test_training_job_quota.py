@@ -1,15 +1,13 @@
 import pytest
 
 from policies.rules import training_job_quota as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import check, fixture, messages, pass_test
 from tests.policies.odd_manifests import ODD
 
 PROD = {"training_namespace": "model-training-prod", "concurrent_jobs": 10, "gpus_per_job": 1}
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name), **PROD) == []
+test_pass = pass_test(rule, **PROD)
 
 
 def test_fail_quota_admits_other_than_the_concurrent_jobs():

@@ -1,7 +1,5 @@
-import pytest
-
 from policies.rules import workload_network_policy as rule
-from tests.policies.helpers import check, fixture, fixtures, messages
+from tests.policies.helpers import pass_and_fail_tests
 
 MUST = (
     "must be selected by a NetworkPolicy in agent-platform-prod whose podSelector matches them "
@@ -20,13 +18,4 @@ FAIL = {
 }
 
 
-@pytest.mark.parametrize("name", fixtures(rule, "pass"))
-def test_pass(name):
-    assert check(rule, fixture(rule, "pass", name)) == []
-
-
-@pytest.mark.parametrize("name", fixtures(rule, "fail"))
-def test_fail(name):
-    findings = check(rule, fixture(rule, "fail", name))
-    assert messages(findings) == FAIL[name]
-    assert {f.rule_id for f in findings} == {rule.ID}
+test_pass, test_fail = pass_and_fail_tests(rule, FAIL)
