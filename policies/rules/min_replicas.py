@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from kube.lifecycle import stopped
 from kube.workloads import mapping, namespace_of, number
-from policies.framework import StackResource, Violation, of_kind, option, report, shown, stack_manifests
+from policies.framework import StackResource, Violation, by_namespace, of_kind, option, report, shown, stack_manifests
 
 ID = "min-replicas"
 DESCRIPTION = (
@@ -69,11 +69,11 @@ def validate(args, report_violation) -> None:
         ", as one pod is a single point of failure" if minimum > 1 else ""
     )
     resources = stack_manifests(args)
-    hpas = list(of_kind(resources, "HorizontalPodAutoscaler"))
+    hpas = by_namespace(of_kind(resources, "HorizontalPodAutoscaler"))
     for workload in of_kind(resources, "Deployment", "StatefulSet"):
         if stopped(workload.manifest):
             continue  # deliberately at zero (pipeline stop): no pod, so no single point of failure
-        scaling = [hpa for hpa in hpas if targets(hpa, workload)]
+        scaling = [hpa for hpa in hpas.get(namespace_of(workload.manifest), ()) if targets(hpa, workload)]
         for hpa in scaling:
             fewest, observed = _count(mapping(hpa.manifest.get("spec")).get("minReplicas"))
             if fewest < minimum:

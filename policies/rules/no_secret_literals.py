@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
 from kube.resources import containers_of, pod_of
 from kube.secrets import credential, file_secrets, literal, secret_name, showable
@@ -45,6 +46,12 @@ EXPECTED_ENV = "a reference to a Secret created by an ExternalSecret (valueFrom.
 EXPECTED_DATA = "free of secrets: a Secret created by an ExternalSecret holds them"
 
 
+@lru_cache(maxsize=1024)
+def _file_secrets(key: str, text: str) -> tuple[str, ...]:
+    """file_secrets once per distinct file: a fleet's tenants run the same configuration files."""
+    return tuple(file_secrets(key, text))
+
+
 def _entry(manifest, side: str, key: str, text: str, urn) -> Iterator[Violation]:
     """The findings of one ConfigMap entry: a credential anywhere, a secret-named key, or a file's secret keys."""
     where = f"{side}.{showable(key)}"
@@ -57,7 +64,7 @@ def _entry(manifest, side: str, key: str, text: str, urn) -> Iterator[Violation]
         yield Violation(
             title(manifest), where, f"a literal value holding what looks like {what} (redacted)", EXPECTED_DATA, urn
         )
-    for inner in file_secrets(key, text):
+    for inner in _file_secrets(key, text):
         yield Violation(
             title(manifest), where, f"a file whose {showable(inner)} is a literal value (redacted)", EXPECTED_DATA, urn
         )

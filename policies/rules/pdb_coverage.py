@@ -17,7 +17,7 @@ FAIL:
 from __future__ import annotations
 
 from kube.workloads import SCALABLE_KINDS, mapping, namespace_of, number, pod_template, selector_matches
-from policies.framework import StackResource, Violation, of_kind, report, stack_manifests
+from policies.framework import StackResource, Violation, by_namespace, of_kind, report, stack_manifests
 
 ID = "pdb-coverage"
 DESCRIPTION = "Multi-replica workloads have a PodDisruptionBudget, and it leaves at least one pod evictable."
@@ -75,18 +75,18 @@ def _percent(value) -> int | None:
 
 def validate(args, report_violation) -> None:
     resources = stack_manifests(args)
-    hpas = list(of_kind(resources, "HorizontalPodAutoscaler"))
-    pdbs = list(of_kind(resources, "PodDisruptionBudget"))
+    hpas = by_namespace(of_kind(resources, "HorizontalPodAutoscaler"))
+    pdbs = by_namespace(of_kind(resources, "PodDisruptionBudget"))
     for workload in of_kind(resources, *SCALABLE_KINDS):
         template = pod_template(workload.manifest)
         if template is None:
             continue
-        pods = fewest_pods(workload, hpas)
+        namespace = namespace_of(workload.manifest)
+        pods = fewest_pods(workload, hpas.get(namespace, []))
         covering = [
             pdb
-            for pdb in pdbs
-            if namespace_of(pdb.manifest) == namespace_of(workload.manifest)
-            and selector_matches(mapping(pdb.manifest.get("spec")).get("selector"), template.labels)
+            for pdb in pdbs.get(namespace, ())
+            if selector_matches(mapping(pdb.manifest.get("spec")).get("selector"), template.labels)
         ]
         if pods >= 2 and not covering:
             report(

@@ -83,17 +83,19 @@ def counted(key: str) -> tuple[str, str] | None:
 
 def demands(resources: list[StackResource]) -> dict[str, list[Demand]]:
     """Namespace -> each workload's pods at most and per-pod resources."""
-    hpas = [r.manifest for r in of_kind(resources, "HorizontalPodAutoscaler")]
+    hpas: dict[str, list[Mapping[str, Any]]] = {}  # by namespace: a workload's HPA is in its own
+    for hpa in of_kind(resources, "HorizontalPodAutoscaler"):
+        hpas.setdefault(namespace_or_default(hpa.manifest), []).append(hpa.manifest)
     limit_ranges: dict[str, list[Mapping[str, Any]]] = {}
     for limit_range in of_kind(resources, "LimitRange"):
         limit_ranges.setdefault(namespace_or_default(limit_range.manifest), []).append(limit_range.manifest)
     found: dict[str, list[Demand]] = {}
     for workload in resources:
         template = pod_of(workload.manifest)
-        pods = most_pods(workload.manifest, hpas) if template is not None else None
+        namespace = namespace_or_default(workload.manifest)
+        pods = most_pods(workload.manifest, hpas.get(namespace, ())) if template is not None else None
         if not pods:
             continue
-        namespace = namespace_or_default(workload.manifest)
         per_pod = pod_resources(template.spec, container_limit_items(limit_ranges.get(namespace, [])))
         name = str(mapping(workload.manifest.get("metadata")).get("name"))
         found.setdefault(namespace, []).append(Demand(name, pods, per_pod.requests, per_pod.limits))

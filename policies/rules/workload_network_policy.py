@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from kube.network import WORKLOAD_KINDS, is_empty_selector, selects, spec_of
 from kube.workloads import namespace_of, pod_template
-from policies.framework import Violation, of_kind, report, stack_manifests
+from policies.framework import Violation, by_namespace, of_kind, report, stack_manifests
 
 ID = "workload-network-policy"
 DESCRIPTION = "Every workload's pods are selected by a NetworkPolicy with a non-empty podSelector in their namespace."
@@ -39,17 +39,15 @@ OPTIONS: dict = {}
 
 def validate(args, report_violation) -> None:
     resources = stack_manifests(args)
-    policies = [
-        p.manifest
-        for p in of_kind(resources, "NetworkPolicy")
-        if not is_empty_selector(spec_of(p.manifest).get("podSelector"))
-    ]
+    policies = by_namespace(
+        p for p in of_kind(resources, "NetworkPolicy") if not is_empty_selector(spec_of(p.manifest).get("podSelector"))
+    )
     for workload in of_kind(resources, *WORKLOAD_KINDS):
         template = pod_template(workload.manifest)
         if template is None:
             continue
         namespace = namespace_of(workload.manifest)
-        if not any(selects(policy, namespace, template.labels) for policy in policies):
+        if not any(selects(policy.manifest, namespace, template.labels) for policy in policies.get(namespace, ())):
             report(
                 report_violation,
                 Violation(
