@@ -20,7 +20,7 @@ from pipeline.locate import locate
 from pipeline.manifest_input import SourcedManifest
 from pipeline.policy_config import policy_config
 from pipeline.policy_run import Finding, id_as_dict, id_from_dict, run_policies
-from pipeline.render import manifest_file, render_stage
+from pipeline.render import manifest_file, render_manifests
 from policies.rules import RULES
 
 
@@ -130,7 +130,7 @@ def _enabled(config: Mapping[str, Mapping[str, Any]]) -> tuple[str, ...]:
 
 def check_stage(env: Environment, rendered_dir: str = "rendered", manifests: list | None = None) -> StageCheck:
     """Check a stage's manifests (rendered here unless given); findings point at the stage file key where they can."""
-    manifests = list(render_stage(env).manifests) if manifests is None else manifests
+    manifests = list(render_manifests(env)) if manifests is None else manifests
     config = policy_config(env)
     by_id = {resource_id(m): m for m in manifests}
     findings = run_policies(manifests, config, env.stage)

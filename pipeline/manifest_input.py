@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from model.errors import InputError, Location, Problem
+from pipeline.yaml_output import ManifestLoader
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -82,10 +83,10 @@ def _read_file(path: Path) -> list[SourcedManifest]:
         text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError([Problem(None, "", f"{name}: cannot be read ({error})")]) from None
-    constructor = yaml.CSafeLoader("")
+    constructor = ManifestLoader("")
     out, problems = [], []
     try:
-        for node in yaml.compose_all(text, Loader=yaml.CSafeLoader):
+        for node in yaml.compose_all(text, Loader=ManifestLoader):
             where = Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
             try:
                 document = constructor.construct_document(node)

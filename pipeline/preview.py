@@ -152,7 +152,8 @@ def build_preview(
         if env is not None:
             check = check_stage(env, manifests=manifests)
             config = policy_config(env)
-            before = {_key(f) for f in run_policies(old, config, stage)} if old else set()
+            # Only the head's findings can be new: judging the base is needed only when it has some.
+            before = {_key(f) for f in run_policies(old, config, stage)} if old and check.findings else set()
             new = tuple(f for f in check.findings if _key(f) not in before)
         if selected:
             owner = owners[stage]

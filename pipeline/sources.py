@@ -22,7 +22,7 @@ import yaml
 from model.errors import InputError, Problem
 from model.loader import load_environments
 from pipeline.manifest_input import read_manifests
-from pipeline.render import KUSTOMIZATION, render_stage
+from pipeline.render import KUSTOMIZATION, render_manifests
 
 WORKTREE = "worktree"  # the name that means "the working tree's stage files"
 
@@ -41,7 +41,7 @@ def from_working_tree(environments: Path, stages: list[str] | None) -> RenderedS
     envs = load_environments(environments, stages)
     return RenderedSet(
         "working tree",
-        {e.stage: list(render_stage(e).manifests) for e in envs},
+        {e.stage: list(render_manifests(e)) for e in envs},
         {e.stage: e.release.version for e in envs},
     )
 

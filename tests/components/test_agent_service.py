@@ -7,6 +7,7 @@ Expected values are REFERENCE.md's production values as the stage files resolve 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import json
 
@@ -14,7 +15,7 @@ import jsonschema
 import pytest
 import yaml
 
-from components.agent_service import AgentServiceSpec
+from components.agent_service import AgentServiceSpec, _yaml_file
 from model.environment import Availability
 from stacks.platform import components
 from tests.conftest import REPOSITORY, find
@@ -716,3 +717,17 @@ def test_vpa_disabled_gives_no_vpa(environments):
 def test_vpas_are_valid_against_the_crd_schema(rendered, stage):
     for vpa in (m for m in rendered[stage].manifests if m["kind"] == "VerticalPodAutoscaler"):
         jsonschema.validate(vpa, VPA_SCHEMA, cls=jsonschema.Draft202012Validator)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"agent": {"max_iterations": 15}, "features": ["a", "b"]},
+        {1: "integer key", "b": (1, 2)},  # not JSON-shaped: dumped directly, not from the cache
+        {"when": datetime.date(2026, 11, 24)},
+    ],
+)
+def test_config_files_are_the_yaml_of_their_content_cached_or_not(content):
+    expected = yaml.safe_dump(content, sort_keys=True, default_flow_style=False)
+    assert _yaml_file(content) == expected
+    assert _yaml_file(content) == expected  # the second time from the cache where it may be
