@@ -1,4 +1,4 @@
-"""The fleet benchmark's harness (bench/run.py): `make bench` runs it, and it measures what it says.
+"""The fleet benchmark's harness (bench/run.py and its modules): `make bench` runs it, and it measures what it says.
 
 - the Makefile's bench target needs what `make test` needs for it: the virtualenv, kubectl, Checkov;
 - a child's peak memory is its own, not the largest of every child so far;
@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import run
+from bench import peers
 from tests.conftest import REPOSITORY
 
 
@@ -28,16 +28,16 @@ def test_make_bench_needs_the_virtualenv_kubectl_and_checkov():
 
 PEAKS = """
 import json, sys
-from bench import run
+from bench import measure
 grow = "b = bytearray(200 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"
-big = run.run_child([sys.executable, "-c", grow], "big")
-small = run.run_child([sys.executable, "-c", "pass"], "small")
+big = measure.run_child([sys.executable, "-c", grow], "big")
+small = measure.run_child([sys.executable, "-c", "pass"], "small")
 print(json.dumps([big.returncode, small.returncode, big.peak_mib, small.peak_mib, big.cpu_seconds]))
 """
 
 
 def test_peak_memory_is_each_child_s_own():
-    # From a small harness of its own: a child's peak starts from its spawner's (see run.run_child),
+    # From a small harness of its own: a child's peak starts from its spawner's (see measure.run_child),
     # and this test process has read fleets.
     result = subprocess.run(
         [sys.executable, "-c", PEAKS], cwd=REPOSITORY, capture_output=True, text=True, timeout=120, check=True
@@ -51,9 +51,9 @@ def test_peak_memory_is_each_child_s_own():
 
 def test_samples_spread_over_the_files():
     files = [Path(f"{i:03d}.yaml") for i in range(100)]
-    sample = run.spread(files, 10)
+    sample = peers.spread(files, 10)
     assert sample == files[::10]
-    assert run.spread(files, 500) == files
+    assert peers.spread(files, 500) == files
 
 
 def test_a_quick_run_writes_every_measurement(tmp_path):
