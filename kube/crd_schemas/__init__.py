@@ -16,6 +16,7 @@ def _file_name(api_version: str, kind: str) -> str:
     return f"{group}_{version}_{kind}.json"
 
 
+@cache
 def known_custom_resources() -> list[tuple[str, str]]:
     """(apiVersion, kind) of every custom resource with a schema here."""
     out = []
@@ -28,10 +29,14 @@ def known_custom_resources() -> list[tuple[str, str]]:
 
 @cache
 def crd_validator(api_version: str, kind: str) -> jsonschema.Draft202012Validator | None:
-    """A compiled validator for a custom resource kind, or None when no schema is known."""
-    entry = resources.files(__name__).joinpath(_file_name(api_version, kind))
-    if not entry.is_file():
+    """A compiled validator for a custom resource kind, or None when no schema is known.
+
+    Looked up among the known kinds, never by building a path from the manifest's strings (a
+    kind such as "../x" or 300 characters long is simply unknown).
+    """
+    if (api_version, kind) not in known_custom_resources():
         return None
+    entry = resources.files(__name__).joinpath(_file_name(api_version, kind))
     schema = json.loads(entry.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
