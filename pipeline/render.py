@@ -1,14 +1,12 @@
 """pipeline render: one YAML file per resource under <out>/<stage>/, plus a kustomization.yaml.
 
 Layout: <stage>/<namespace>/<kind>-<name>.yaml, cluster-scoped objects under <stage>/_cluster/.
-Writing is all-or-nothing per stage: the new tree is written beside the old one and swapped in.
+Writing is all-or-nothing (pipeline.transaction): the new trees are written beside the old ones and
+swapped in, and a stage file edit lands together with its stage's folder.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +15,13 @@ from typing import Any
 from kube.identity import ResourceId, resource_id
 from model.environment import Environment
 from model.errors import InputError, Problem
+from pipeline.transaction import Transaction, TreeWrite, commit
 from pipeline.yaml_output import dump_manifest
 from stacks.platform import manifests as stage_manifests
 
 CLUSTER_SCOPE_DIR = "_cluster"
 KUSTOMIZATION = "kustomization.yaml"
+RENDERED = "rendered"  # the committed tree, beside the stage files' folder
 
 
 @dataclass(frozen=True)
@@ -93,31 +93,25 @@ def kustomization(resource_files: list[str]) -> str:
     )
 
 
+def rendered_root(environments: Path) -> Path:
+    """The committed rendered tree of a folder of stage files: rendered/ beside environments/."""
+    return environments.resolve().parent / RENDERED
+
+
+def stage_tree(out_dir: Path, rendered: RenderedStage) -> TreeWrite:
+    """<out_dir>/<stage> as a folder write; an existing folder is replaced only if render wrote it."""
+    return TreeWrite(out_dir / rendered.stage, rendered.files, KUSTOMIZATION)
+
+
+def write_stages(out_dir: Path, stages: list[RenderedStage]) -> None:
+    """Replace <out_dir>/<stage> of every stage at once: readers and killed runs see all old or all new."""
+    commit(Transaction(out_dir, (), tuple(stage_tree(out_dir, stage) for stage in stages)))
+
+
 def write_stage(out_dir: Path, rendered: RenderedStage) -> Path:
-    """Replace <out_dir>/<stage> with the rendered files, atomically for readers of the tree."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / rendered.stage
-    staging = Path(tempfile.mkdtemp(prefix=f".{rendered.stage}.", dir=out_dir))
-    try:
-        made: set[Path] = set()  # one mkdir per folder, not per file: a fleet has thousands of files
-        for relative, content in rendered.files.items():
-            path = staging / relative
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            path.write_text(content, encoding="utf-8")
-        staging.chmod(0o755)
-        retired = None
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{rendered.stage}.old.", dir=out_dir))
-            os.replace(target, retired / rendered.stage)
-        os.replace(staging, target)
-        if retired is not None:
-            shutil.rmtree(retired, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
+    """Replace <out_dir>/<stage> with the rendered files, atomically."""
+    write_stages(out_dir, [rendered])
+    return out_dir / rendered.stage
 
 
 @dataclass(frozen=True)

@@ -19,20 +19,22 @@ from pathlib import Path
 from kube.identity import resource_id
 from kube.tenancy import tenant_namespaces
 from model.errors import InputError, Problem
-from model.loader import load_environments
-from pipeline.render import RenderedStage, render_stage, slice_stage, staleness, write_stage
+from model.loader import display_path, load_environments
+from pipeline.render import RENDERED, RenderedStage, render_stage, rendered_root, slice_stage, staleness, write_stages
 from pipeline.reports.text import tenants_label
 from pipeline.summary import format_summary, summarize
 from pipeline.tenant_filter import add_tenant_option, check_known, tenant_of_resource
 
 HELP = "render every stage (or --stage S) to one YAML file per resource"
-DEFAULT_OUT = Path("rendered")
 
 
 def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser("render", parents=[common], help=HELP, description=HELP)
     parser.add_argument(
-        "--out", type=Path, metavar="DIR", help="output directory (default: rendered; --tenant needs another)"
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output directory (default: rendered/ beside the environments folder; --tenant needs another)",
     )
     parser.add_argument(
         "--check",
@@ -51,12 +53,14 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     environments = load_environments(args.environments, args.stage)
     rendered = [(env, render_stage(env)) for env in environments]  # render all before writing any
-    out = args.out or DEFAULT_OUT
+    committed = rendered_root(args.environments)
+    out = args.out or Path(display_path(committed))
     selected = tuple(sorted(set(args.tenant or ())))
     folders: dict[str, set[str]] = {}
     if selected:
         rendered, folders = _slices(rendered, selected)
-        if not args.check and (args.out is None or args.out.resolve() == DEFAULT_OUT.resolve()):
+        # rendered/ beside the stage files or in the working folder: both are where a tree is committed
+        if not args.check and out.resolve() in {committed, Path(RENDERED).resolve()}:
             raise InputError(
                 [
                     Problem(
@@ -69,10 +73,8 @@ def run(args: argparse.Namespace) -> int:
             )
     if args.check:
         return _check(out, rendered, folders if selected else None, selected)
-    summaries = []
-    for env, stage in rendered:
-        write_stage(out, stage)
-        summaries.append(summarize(env.stage, stage.manifests, env.release.version))
+    write_stages(out, [stage for _, stage in rendered])
+    summaries = [summarize(env.stage, stage.manifests, env.release.version) for env, stage in rendered]
     if args.format == "json":
         json.dump([s.as_dict() for s in summaries], sys.stdout, indent=2)
         print()

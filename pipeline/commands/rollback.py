@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from model.writer import apply_edit
+from pipeline.commands._stage_edit import add_rendered_option, write_edit
 from pipeline.commands.promote import report
 from pipeline.commands.scale import one_stage
 from pipeline.rollback import plan_rollback
@@ -20,6 +20,7 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", metavar="REV", help="take the release the stage file had at this revision")
     parser.add_argument("--allow-disruptive", action="store_true", help="let replacements and deletions through")
     parser.add_argument("--dry-run", action="store_true", help="show and judge the rollback, write nothing")
+    add_rendered_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -29,6 +30,5 @@ def run(args: argparse.Namespace) -> int:
     if not plan.passed:
         return 1
     if not args.dry_run and plan.edit.changed:
-        apply_edit(plan.edit)
-        print(f"wrote {plan.edit.path}")
+        write_edit(args, plan.edit, plan.rendered)
     return 0

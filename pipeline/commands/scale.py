@@ -48,4 +48,4 @@ def run(args: argparse.Namespace) -> int:
     for value in (args.replicas, args.min, args.max):
         if value is not None and value < 0:
             raise InputError([Problem(None, "", f"{value} is negative", "replica counts are 0 or more")])
-    return finish(scale(args.environments, stage, args.service, args.replicas, args.min, args.max), args.dry_run)
+    return finish(args, scale(args.environments, stage, args.service, args.replicas, args.min, args.max))

@@ -26,4 +26,4 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     stage = one_stage(args)
-    return finish(set_image(args.environments, stage, args.service, args.image, args.release, args.force), args.dry_run)
+    return finish(args, set_image(args.environments, stage, args.service, args.image, args.release, args.force))

@@ -19,4 +19,4 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return finish(start(args.environments, one_stage(args), args.service), args.dry_run)
+    return finish(args, start(args.environments, one_stage(args), args.service))

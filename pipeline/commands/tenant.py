@@ -36,8 +36,8 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    return finish(add_tenant(args.environments, one_stage(args), args.name, args.plan), args.dry_run)
+    return finish(args, add_tenant(args.environments, one_stage(args), args.name, args.plan))
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    return finish(remove_tenant(args.environments, one_stage(args), args.name), args.dry_run, confirmed=args.yes)
+    return finish(args, remove_tenant(args.environments, one_stage(args), args.name), confirmed=args.yes)

@@ -30,7 +30,17 @@ from pipeline.cli import main
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 # What rendering, checking and previewing a stage needs; the schema symlink is copied as a file.
-COPIED = ("environments", "model", "kube", "components", "stacks", "pipeline", "policies", "pyproject.toml")
+COPIED = (
+    "environments",
+    "rendered",
+    "model",
+    "kube",
+    "components",
+    "stacks",
+    "pipeline",
+    "policies",
+    "pyproject.toml",
+)
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "*.egg-info")
 BASE_PREFIX = "pipeline-base-"  # the scratch folders pipeline.sources makes for base renders
 

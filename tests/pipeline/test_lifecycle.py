@@ -11,6 +11,7 @@ import pytest
 
 from model.loader import load_environment
 from pipeline.render import render_stage
+from pipeline import transaction
 from tests.conftest import ENVIRONMENTS, find
 from tests.pipeline.gitrepo import GitRepo, build_repo
 from tests.pipeline.test_promotion import (
@@ -493,18 +494,49 @@ def test_dry_run_writes_nothing(repo, base, argv):
     ids=["scale", "stop"],
 )
 def test_an_interrupted_lifecycle_write_leaves_the_file_byte_identical(repo, base, argv):
+    """A failure before the journal is whole on disk (the commit point) changes nothing."""
     reset(repo, base)
     before = (repo.path / "environments" / "prod.yaml").read_bytes()
+    original = transaction._write_durably
 
-    def fail(*args, **kwargs):
-        raise OSError(5, "Input/output error")
+    def fail_on_journal(path, *args, **kwargs):
+        if path.name == transaction.JOURNAL:
+            raise OSError(5, "Input/output error")
+        return original(path, *args, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("PIPELINE_DEBUG", raising=False)
-        patch.setattr("model.writer.os.replace", fail)
+        patch.setattr(transaction, "_write_durably", fail_on_journal)
         result = repo.run(*argv)
     assert result.code == 2
     assert f"pipeline {argv[0]}: Input/output error" in result.err
     no_traceback(result)
     assert (repo.path / "environments" / "prod.yaml").read_bytes() == before
     assert leftovers(repo) == [] and repo.status() == ""
+
+
+def test_a_failure_between_the_swaps_undoes_the_ones_made(repo, base):
+    """The stage file is swapped first; when rendered/prod/ then fails, the stage file goes back too."""
+    reset(repo, base)
+    before = (repo.path / "environments" / "prod.yaml").read_bytes()
+    original = transaction.os.replace
+    calls: list[str] = []
+
+    def fail_on_the_tree(source, target):
+        calls.append(str(target))
+        if str(target).endswith("rendered/prod") and calls.count(str(target)) == 1:
+            raise OSError(5, "Input/output error")
+        return original(source, target)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("PIPELINE_DEBUG", raising=False)
+        patch.setattr(transaction.os, "replace", fail_on_the_tree)
+        result = repo.run("scale", "cost-service", "--stage", "prod", "--replicas", "4")
+    assert result.code == 2
+    assert "Input/output error" in result.err
+    assert calls[0].endswith("environments/prod.yaml"), "the stage file must have been swapped first"
+    no_traceback(result)
+    assert (repo.path / "environments" / "prod.yaml").read_bytes() == before
+    assert leftovers(repo) == [] and repo.status() == ""
+    check = repo.run("render", "--check")
+    assert check.code == 0, check.out

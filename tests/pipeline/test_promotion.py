@@ -570,13 +570,15 @@ def test_branch_commits_the_committed_file_not_uncommitted_comments(base, repo):
 def test_branch_commits_on_the_promotion_branch(branch_runs, base, repo):
     first, _, facts = branch_runs
     branch = f"promote/staging-to-prod-{STAGING_RELEASE}"
-    assert f"committed {facts['branch_commit'][:12]} on {branch} (your branch and working tree are unchanged)" in (
-        first.result.out
+    assert (
+        f"committed {facts['branch_commit'][:12]} on {branch} with rendered/prod/ "
+        "(your branch and working tree are unchanged)" in first.result.out
     )
     assert facts["message"].startswith(f"Promote release {STAGING_RELEASE} from staging to prod\n")
     assert facts["message"].strip() == section(first.result.out, "commit message").strip()
     assert facts["parent"] == base
-    assert facts["files"] == ["environments/prod.yaml"]
+    assert facts["files"][0] == "environments/prod.yaml"
+    assert facts["files"][1:] and all(name.startswith("rendered/prod/") for name in facts["files"][1:])
     committed = parsed(repo.git("show", f"{base}:environments/prod.yaml"))
     on_branch = parsed(facts["prod_on_branch"])
     assert on_branch["release"] == release_of(repo, "staging", base)

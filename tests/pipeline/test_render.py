@@ -13,6 +13,7 @@ import yaml
 from kube.identity import resource_id
 from kube.tenancy import tenant_namespaces
 from pipeline import render as render_module
+from pipeline import transaction
 from pipeline.cli import main
 from tests.conftest import ENVIRONMENTS, REPOSITORY, STAGES
 
@@ -143,20 +144,20 @@ def test_a_failed_write_leaves_the_previous_output_untouched(rendered_dir, tmp_p
     shutil.copytree(rendered_dir, out)
     before = tree(out)
     calls = {"n": 0}
-    original = Path.write_text
 
-    def failing_write(self, *args, **kwargs):
+    def failing_open(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] > 20:
             raise OSError("disk full")
-        return original(self, *args, **kwargs)
+        return open(*args, **kwargs)
 
-    monkeypatch.setattr(Path, "write_text", failing_write)
+    monkeypatch.setattr(transaction, "open", failing_open, raising=False)
     code = main(["render", "--environments", str(ENVIRONMENTS), "--out", str(out), "--stage", "prod"])
     monkeypatch.undo()
     assert code == 2
     assert "disk full" in capsys.readouterr().err
     assert tree(out) == before
+    assert calls["n"] > 20, "the write must have been cut off part way"
     assert sorted(p.name for p in out.iterdir()) == sorted(STAGES), "no temporary directory may be left behind"
 
 
