@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from model.loader import load_environment
-from pipeline.render import render_stage
 from pipeline import transaction
+from pipeline.render import render_stage
 from tests.conftest import ENVIRONMENTS, find
 from tests.pipeline.gitrepo import GitRepo, build_repo
 from tests.pipeline.test_promotion import (
