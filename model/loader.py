@@ -112,7 +112,7 @@ def load_stage_order(directory: Path) -> tuple[str, ...]:
 def load_environments(directory: Path, stages: list[str] | tuple[str, ...] | None = None) -> list[Environment]:
     """The environments of the given stages (default: all, in order), all-or-nothing."""
     order = load_stage_order(directory)
-    chosen = _select(order, stages, directory)
+    chosen = select_stages(order, stages, directory)
     loaded, problems = [], []
     for stage in chosen:
         try:
@@ -141,7 +141,7 @@ def load_stage_document(
 ):
     """The merged, validated plain document of a stage and its source map."""
     order = order if order is not None else load_stage_order(directory)
-    _select(order, [stage], directory)
+    select_stages(order, [stage], directory)
     texts = texts or {}
     defaults = _load_mapping(directory / DEFAULTS_FILE, texts)
     stage_file = directory / f"{stage}.yaml"
@@ -177,7 +177,8 @@ def load_stage_document(
     return data, source
 
 
-def _select(order: tuple[str, ...], stages, directory: Path) -> tuple[str, ...]:
+def select_stages(order: tuple[str, ...], stages, directory: Path) -> tuple[str, ...]:
+    """The named stages in promotion order (all of them when none is named); an unknown one is an error."""
     if not stages:
         return order
     unknown = [s for s in stages if s not in order]

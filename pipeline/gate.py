@@ -1,24 +1,27 @@
-"""pipeline gate: a pull request that changes a stage's release must be a clean promotion.
+"""pipeline gate: a pull request that changes a stage's release must be a clean release change.
 
-Per stage, base against head: a changed release must be exactly the previous stage's (the
-first stage takes new images directly), come alone (stage-owned changes to the same stage, or
-to the shared defaults, belong in another pull request), and pass the promotion gate (only
+Per stage, base against head: a changed release must be a promotion, a rollback, a new release
+in the first stage or an approved hotfix (pipeline.release_change decides which, for the gate
+and for `pipeline rollback` alike), come alone (stage-owned changes to the same stage, or to the
+shared defaults, belong in another pull request), and pass the promotion gate (only
 release-derived differences, no mandatory failure, nothing replaced or deleted unless allowed).
 Stage-owned changes without a release change are allowed and reported.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.loader import DEFAULTS_FILE, load_environment, load_stage_order
+from model.loader import DEFAULTS_FILE, load_environment, load_stage_order, select_stages
 from model.source import parse_document
 from pipeline.check import check_stage
 from pipeline.diff.engine import diff_stage
 from pipeline.gitops import file_at, repository_root, resolve_revision
 from pipeline.promotion import check_problems, differing_keys, gate_problems
+from pipeline.release_change import ReleaseChange, classify_release_change, past_releases
 from pipeline.render import render_stage
 
 
@@ -27,7 +30,7 @@ class StageGate:
     """The verdict on one stage of a pull request."""
 
     stage: str
-    kind: str  # promotion | new release | stage-owned | unchanged
+    kind: str  # a ReleaseChange's value (promotion, rollback, new release, hotfix) | stage-owned | unchanged
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
@@ -54,11 +57,18 @@ def _plain(text: str | None, name: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else {}
 
 
-def gate_pull_request(directory: Path, base: str, allow_disruptive: bool = False) -> list[StageGate]:
-    """Judge every stage of the working tree against the base revision."""
+def gate_pull_request(
+    directory: Path, base: str, allow_disruptive: bool = False, approved_hotfixes: Collection[str] = ()
+) -> list[StageGate]:
+    """Judge every stage of the working tree against the base revision.
+
+    approved_hotfixes: the stages whose hotfix (a release that is neither the previous stage's nor
+    one the stage ran before) the pull request has approved.
+    """
     repository = repository_root(directory)
     commit = resolve_revision(repository, base)
     order = load_stage_order(directory)
+    select_stages(order, approved_hotfixes, directory)
     names = [DEFAULTS_FILE] + [f"{stage}.yaml" for stage in order]
     base_texts = {name: file_at(repository, commit, directory / name) for name in names}
     head_texts = {name: (directory / name).read_text(encoding="utf-8") for name in names}
@@ -87,18 +97,12 @@ def gate_pull_request(directory: Path, base: str, allow_disruptive: bool = False
                 f"mixes a release change with stage-owned changes ({listed}): split it into two pull "
                 "requests, the promotion alone and the stage-owned change alone"
             )
-        kind = "new release" if index == 0 else "promotion"
-        if index > 0:
-            source = f"{order[index - 1]}.yaml"
-            # The previous stage's release as merged: moving a release two stages in one pull request skips one.
-            candidates = [doc.get("release") for doc in (base_docs[source],) if doc]
-            if after.get("release") not in candidates:
-                differs = differing_keys(candidates[-1] or {}, after.get("release") or {}) if candidates else []
-                problems.append(
-                    f"the release is not {order[index - 1]}'s: it differs at "
-                    f"{', '.join('release.' + key for key in differs) or 'release'}; "
-                    f"promote with `pipeline promote {order[index - 1]} {stage}`"
-                )
+        previous = (base_docs[f"{order[index - 1]}.yaml"] or {}).get("release") if index else None
+        history = past_releases(repository, directory / name, commit)
+        verdict = classify_release_change(
+            order, stage, after.get("release") or {}, previous, history, approved_hotfixes
+        )
+        problems += verdict.problems
         texts_before = {
             key: text for key, text in base_texts.items() if text is not None and key in (DEFAULTS_FILE, name)
         }
@@ -108,14 +112,16 @@ def gate_pull_request(directory: Path, base: str, allow_disruptive: bool = False
         diff = diff_stage(stage, old, new)
         check = check_stage(env_after, manifests=new)
         # New images enter the first stage: only the schema and the policies judge them there.
-        found = check_problems(check) if index == 0 else gate_problems(diff, check, allow_disruptive)
+        new_release = verdict.kind is ReleaseChange.NEW_RELEASE
+        found = check_problems(check) if new_release else gate_problems(diff, check, allow_disruptive)
         problems += [str(problem) for problem in found]
         verdicts.append(
             StageGate(
                 stage,
-                kind,
+                verdict.kind.value,
                 tuple(problems),
-                (f"release {before.get('release', {}).get('version')} -> {after.get('release', {}).get('version')}",),
+                (f"release {before.get('release', {}).get('version')} -> {after.get('release', {}).get('version')}",)
+                + verdict.notes,
                 diff.counts,
             )
         )

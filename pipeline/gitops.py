@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,11 +25,34 @@ def file_at(repository: Path, revision: str, path: Path) -> str | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def commits_touching(repository: Path, path: Path) -> list[str]:
-    """Commits that changed a file, newest first."""
+def file_history(repository: Path, path: Path, revision: str = "HEAD") -> list[tuple[str, str]]:
+    """(commit, text) of each commit reachable from revision that changed a file, newest first.
+
+    Two git processes whatever the history's length: the log, then every version in one
+    `cat-file --batch` (a commit that deleted the file has no version and is left out).
+    """
     relative = os.path.relpath(path.resolve(), repository)
-    result = git(repository, "log", "--format=%H", "--", relative, check=False)
-    return result.stdout.split()
+    log = git(repository, "log", "--format=%H", revision, "--", relative, check=False)
+    commits = log.stdout.split() if log.returncode == 0 else []
+    if not commits:
+        return []
+    batch = subprocess.run(
+        ["git", "-C", str(repository), "cat-file", "--batch"],
+        input="".join(f"{commit}:{relative}\n" for commit in commits).encode(),
+        capture_output=True,
+        check=False,
+    )
+    versions, output, at = [], batch.stdout, 0
+    for commit in commits:
+        end = output.index(b"\n", at)
+        header = output[at:end].split()
+        at = end + 1
+        if len(header) != 3:  # "<name> missing": the file did not exist at that commit
+            continue
+        size = int(header[2])
+        versions.append((commit, output[at : at + size].decode("utf-8", errors="replace")))
+        at += size + 1
+    return versions
 
 
 def commit_on_branch(
@@ -81,4 +105,4 @@ def commit_on_branch(
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-__all__ = ["commit_on_branch", "commits_touching", "file_at", "repository_root", "resolve_revision"]
+__all__ = ["commit_on_branch", "file_history", "file_at", "repository_root", "resolve_revision"]

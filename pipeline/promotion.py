@@ -107,6 +107,8 @@ class Promotion:
     problems: tuple[GateProblem, ...]
     base_release: str
     committed_after: str | None = None  # the committed target file with the new release (for --branch)
+    kind: str = "promotion"  # a release_change.ReleaseChange's value
+    notes: tuple[str, ...] = ()  # what the release change is, in words (a rollback: to which release)
 
     @property
     def passed(self) -> bool:
@@ -211,12 +213,19 @@ def plan_promotion(directory: Path, source: str, target: str, allow_disruptive: 
 
 
 def plan_release_change(
-    directory: Path, target: str, release: dict[str, Any], source: str, allow_disruptive: bool = False
+    directory: Path,
+    target: str,
+    release: dict[str, Any],
+    source: str,
+    allow_disruptive: bool = False,
+    new_release: bool = False,
 ) -> Promotion:
     """A stage's release replaced by another (a promotion, a rollback), judged by the gate.
 
     The baseline is the target as committed; local edits of its file (outside the release) or
     of defaults.yaml are not part of a promotion and block it, whether or not they render.
+    new_release: the release enters the first stage new, judged by the schema and the policies
+    only (as `pipeline gate` judges it).
     """
     order = load_stage_order(directory)
     target_file = directory / f"{target}.yaml"
@@ -228,7 +237,8 @@ def plan_release_change(
     after_manifests = list(rendered.manifests)
     diff = diff_stage(target, render_manifests(before), after_manifests)
     check = check_stage(after, manifests=after_manifests)
-    problems = _local_edits(directory, committed, target_file.name) + gate_problems(diff, check, allow_disruptive)
+    found = check_problems(check) if new_release else gate_problems(diff, check, allow_disruptive)
+    problems = _local_edits(directory, committed, target_file.name) + found
     committed_after = None
     if target_file.name in committed:
         document = load_round_trip(committed[target_file.name])

@@ -1,21 +1,21 @@
-"""Rollback: a stage's release as it was at the previous change of that section, or at a revision."""
+"""Rollback: a stage's release as it was at the previous change of that section, or at a revision.
+
+What a rollback may restore is decided by pipeline.release_change, the function `pipeline gate`
+decides with: a release the stage ran before passes as a rollback; anything else is a hotfix and
+is refused here (it needs the pull request's approval), so the command and the gate agree.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 from model.errors import InputError, Problem
-from model.source import parse_document
-from pipeline.gitops import commits_touching, file_at, repository_root, resolve_revision
-from pipeline.promotion import Promotion, plan_release_change
-
-
-def _release_in(text: str | None, name: str) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    data = parse_document(text, name).data
-    return data.get("release") if isinstance(data, dict) else None
+from model.loader import load_stage_order, select_stages
+from pipeline.gitops import file_at, repository_root, resolve_revision
+from pipeline.promotion import GateProblem, Promotion, plan_release_change
+from pipeline.release_change import ReleaseChange, classify_release_change, past_releases, release_in
 
 
 def previous_release(directory: Path, stage: str, to: str | None = None) -> tuple[dict[str, Any], str]:
@@ -26,17 +26,16 @@ def previous_release(directory: Path, stage: str, to: str | None = None) -> tupl
     """
     repository = repository_root(directory)
     path = directory / f"{stage}.yaml"
-    current = _release_in(path.read_text(encoding="utf-8"), str(path))
+    current = release_in(path.read_text(encoding="utf-8"), str(path))
     if to is not None:
         commit = resolve_revision(repository, to)
-        release = _release_in(file_at(repository, commit, path), str(path))
+        release = release_in(file_at(repository, commit, path), str(path))
         if release is None:
             raise InputError([Problem(None, "", f"{path} has no release at {to}", "pick a revision where it had one")])
         return release, commit
-    for commit in commits_touching(repository, path):
-        release = _release_in(file_at(repository, commit, path), str(path))
-        if release is not None and release != current:
-            return release, commit
+    for past in past_releases(repository, path, "HEAD"):
+        if past.release != current:
+            return past.release, past.commit
     raise InputError(
         [Problem(None, "", f"{stage} has no earlier release in the history of {path}", "name one with --to REV")]
     )
@@ -44,5 +43,19 @@ def previous_release(directory: Path, stage: str, to: str | None = None) -> tupl
 
 def plan_rollback(directory: Path, stage: str, to: str | None = None, allow_disruptive: bool = False) -> Promotion:
     """Restore an earlier release of a stage, through the same gate as a promotion."""
+    order = load_stage_order(directory)
+    select_stages(order, [stage], directory)
     release, commit = previous_release(directory, stage, to)
-    return plan_release_change(directory, stage, release, f"{stage}@{commit[:12]}", allow_disruptive)
+    repository = repository_root(directory)
+    index = order.index(stage)
+    previous = None
+    if index:
+        source = directory / f"{order[index - 1]}.yaml"
+        previous = release_in(file_at(repository, "HEAD", source), str(source))
+    history = past_releases(repository, directory / f"{stage}.yaml", "HEAD")
+    verdict = classify_release_change(order, stage, release, previous, history)
+    plan = plan_release_change(
+        directory, stage, release, f"{stage}@{commit[:12]}", allow_disruptive, verdict.kind is ReleaseChange.NEW_RELEASE
+    )
+    refused = tuple(GateProblem(str(directory / f"{stage}.yaml"), "", problem) for problem in verdict.problems)
+    return dataclasses.replace(plan, problems=refused + plan.problems, kind=verdict.kind.value, notes=verdict.notes)

@@ -37,7 +37,8 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
 def report(promotion: Promotion, verb: str) -> None:
     sys.stdout.write(preview_text.render(promotion.preview(), allow_disruptive=True, verdict=False))
     if promotion.passed:
-        print(f"\ngate: PASS: {verb} release {promotion.release} into {promotion.target}")
+        said = f" ({promotion.kind}: {'; '.join(promotion.notes)})" if promotion.notes else ""
+        print(f"\ngate: PASS: {verb} release {promotion.release} into {promotion.target}{said}")
     else:
         print(f"\ngate: FAIL: {verb} release {promotion.release} into {promotion.target} is blocked:")
         for problem in promotion.problems:

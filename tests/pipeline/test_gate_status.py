@@ -91,8 +91,8 @@ def clean_promotion(repo, base) -> dict:
 
 
 @pytest.fixture(scope="module")
-def hand_edited(repo, base) -> Result:
-    """prod's release made staging's by hand, with one image that staging does not run."""
+def hand_edited(repo, base) -> dict:
+    """prod's release made staging's by hand, with one image that staging does not run: a hotfix."""
     pull_request(repo, base, "pr/hand-edit")
     staging = release_of(repo, "staging")
 
@@ -103,7 +103,11 @@ def hand_edited(repo, base) -> Result:
         release["images"]["agent-service"] = image("agent-service", "1.5.0-hotfix")
 
     edit_release(repo, "prod", copy_with_hotfix, commit="prod: release 2026.11.5 with an agent-service hotfix")
-    return repo.run("gate", "--base", base)
+    return {
+        "gate": repo.run("gate", "--base", base),
+        "approved": repo.run("gate", "--base", base, "--approve-hotfix", "prod"),
+        "wrong_stage": repo.run("gate", "--base", base, "--approve-hotfix", "staging"),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -163,15 +167,39 @@ def test_gate_json_reports_the_same_verdicts(clean_promotion):
     assert tenant_instances and prod["counts"]["restart"] == 13 + tenant_instances and prod["counts"]["delete"] == 0
 
 
-def test_gate_rejects_a_release_that_is_not_the_previous_stages(hand_edited):
-    assert hand_edited.code == 1
-    lines = gate_lines(hand_edited)
-    assert f"FAIL prod: promotion (release {PROD_RELEASE} -> {STAGING_RELEASE})" in lines
+def test_gate_refuses_a_hotfix_without_the_approval(hand_edited):
+    """A release that is neither staging's nor one prod ran before is a hotfix: refused unless approved."""
+    refused = hand_edited["gate"]
+    assert refused.code == 1
+    lines = gate_lines(refused)
+    assert f"FAIL prod: hotfix (release {PROD_RELEASE} -> {STAGING_RELEASE})" in lines
     assert (
-        "  - the release is not staging's: it differs at release.images.agent-service; "
-        "promote with `pipeline promote staging prod`"
+        "  - the release is neither staging's (it differs at release.images.agent-service) nor one prod ran before: "
+        "that is a hotfix, refused without an approval; promote with `pipeline promote staging prod`, roll back with "
+        "`pipeline rollback --stage prod`, or have the hotfix approved (label `hotfix` and the prod environment's "
+        "reviewers; `pipeline gate --approve-hotfix prod`)"
     ) in lines
     assert not any("mixes" in line for line in lines)
+
+
+def test_gate_accepts_an_approved_hotfix_and_names_it(hand_edited):
+    approved = hand_edited["approved"]
+    assert approved.code == 0, approved.out + approved.err
+    assert gate_lines(approved) == [
+        "PASS dev: unchanged",
+        "PASS staging: unchanged",
+        f"PASS prod: hotfix (release {PROD_RELEASE} -> {STAGING_RELEASE}; approved hotfix: release "
+        f"{STAGING_RELEASE} is not staging's)",
+    ]
+    # the approval is for one stage: approving staging's does not let prod's through
+    assert hand_edited["wrong_stage"].code == 1
+
+
+def test_gate_approval_of_an_unknown_stage_is_bad_input(repo, base):
+    reset(repo, base)
+    result = repo.run("gate", "--base", base, "--approve-hotfix", "qa")
+    assert result.code == 2
+    assert "unknown stage 'qa'" in result.err and "are dev, staging, prod" in result.err
 
 
 def test_gate_reports_stage_owned_changes_as_allowed(repo, base):
@@ -249,7 +277,8 @@ def test_gate_rejects_a_pull_request_that_promotes_two_stages_at_once(repo, base
     repo.commit("staging and prod: release 2026.12.1")
     result = repo.run("gate", "--base", merged)
     assert result.code == 1
-    assert any(line.startswith("FAIL prod: promotion") for line in gate_lines(result))
+    # prod takes a release staging has not merged yet and prod never ran: that is a hotfix
+    assert any(line.startswith("FAIL prod: hotfix") for line in gate_lines(result))
 
 
 # status --------------------------------------------------------------------------------------------------
