@@ -1,4 +1,4 @@
-"""pipeline changed-stages: a stage file deploys its stage, shared inputs deploy every stage."""
+"""pipeline changed-stages: a stage file (or its rendered/ folder) deploys its stage, shared inputs every stage."""
 
 from __future__ import annotations
 
@@ -23,12 +23,17 @@ from tests.conftest import ENVIRONMENTS, STAGES
         (["policies/rules/backup_rpo.py"], list(STAGES)),
         (["stacks/platform.py"], list(STAGES)),
         (["requirements.lock"], list(STAGES)),
-        (["pipeline/diff/engine.py", "README.md", "tests/conftest.py", "rendered/prod/x.yaml"], []),
+        (["pipeline/diff/engine.py", "README.md", "tests/conftest.py"], []),
+        # what Argo CD or Flux deploy: a hand edit of a stage's folder is a change of that stage
+        (["rendered/prod/agent-platform-prod/deployment-agent-service.yaml"], ["prod"]),
+        (["rendered/dev/kustomization.yaml", "rendered/staging/x.yaml"], ["dev", "staging"]),
+        (["rendered/stray.yaml"], list(STAGES)),
+        (["rendered/production/x.yaml"], list(STAGES)),  # not a stage's folder: deployed by nobody knows what
         ([], []),
     ],
 )
 def test_stages_touched(files, stages):
-    assert stages_touched(files, STAGES, "environments") == stages
+    assert stages_touched(files, STAGES, "environments", "rendered") == stages
 
 
 def git(repo, *args):
@@ -59,6 +64,18 @@ def test_cli_lists_the_stages_of_a_commit_in_github_format(repo, capsys):
         == 0
     )
     assert capsys.readouterr().out.splitlines() == ["dev=false", "staging=false", "prod=true"]
+
+
+def test_a_hand_edit_of_rendered_is_a_change_of_its_stage(repo, capsys):
+    """rendered/ beside environments/: the CLI finds it whatever folder it runs from."""
+    base = git(repo, "rev-parse", "HEAD")
+    edited = repo / "rendered" / "staging" / "agent-platform-staging" / "deployment.yaml"
+    edited.parent.mkdir(parents=True)
+    edited.write_text("kind: Deployment\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "by hand")
+    assert main(["changed-stages", "--environments", str(repo / "environments"), "--base", base]) == 0
+    assert capsys.readouterr().out.splitlines() == ["staging"]
 
 
 def test_an_unknown_base_deploys_everything(repo, capsys):
