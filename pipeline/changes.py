@@ -49,10 +49,7 @@ def stages_touched(files: list[str], order: tuple[str, ...], environments: str, 
         for f in files
         if f not in stack_files
         and not any(f.startswith(f"{rendered}/{stage}/") for stage in order)
-        and (
-            f.startswith(SHARED_PREFIXES + (f"{environments}/", f"{rendered}/"))
-            or f in SHARED_FILES
-        )
+        and (f.startswith(SHARED_PREFIXES + (f"{environments}/", f"{rendered}/")) or f in SHARED_FILES)
     ]
     if shared:
         return list(order)

@@ -91,9 +91,8 @@ def classify_release_change(
         return ReleaseVerdict(ReleaseChange.PROMOTION)
     for past in history:
         if past.release == release:
-            return ReleaseVerdict(
-                ReleaseChange.ROLLBACK, notes=(f"back to release {past.version}, which {stage} ran at {past.commit[:12]}",)
-            )
+            said = f"back to release {past.version}, which {stage} ran at {past.commit[:12]}"
+            return ReleaseVerdict(ReleaseChange.ROLLBACK, notes=(said,))
     if index == 0:
         return ReleaseVerdict(ReleaseChange.NEW_RELEASE)
     source = order[index - 1]
@@ -101,15 +100,14 @@ def classify_release_change(
         return ReleaseVerdict(
             ReleaseChange.HOTFIX, notes=(f"approved hotfix: release {release.get('version')} is not {source}'s",)
         )
-    differs = differing_keys(previous_stage_release or {}, release)
+    differs = ", ".join("release." + key for key in differing_keys(previous_stage_release or {}, release))
     return ReleaseVerdict(
         ReleaseChange.HOTFIX,
         problems=(
-            f"the release is neither {source}'s (it differs at {', '.join('release.' + k for k in differs) or 'release'}) "
+            f"the release is neither {source}'s (it differs at {differs or 'release'}) "
             f"nor one {stage} ran before: that is a hotfix, refused without an approval; promote with "
             f"`pipeline promote {source} {stage}`, roll back with `pipeline rollback --stage {stage}`, or have the "
             f"hotfix approved (label `{HOTFIX_LABEL}` and the {stage} environment's reviewers; "
             f"`pipeline gate --approve-hotfix {stage}`)",
         ),
     )
-

@@ -13,6 +13,7 @@ exit code, keeps the findings and schema problems on the resources of T's namesp
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from pipeline.check import StageCheck, check_manifests, check_stage
 from pipeline.manifest_input import read_manifests
 from pipeline.output import write_output
 from pipeline.render import render_stage
-from pipeline.reports import FORMATS
+from pipeline.reports import FORMATS, sarif
 from pipeline.tenant_filter import add_tenant_option, check_known, select, tenant_of_resource
 
 HELP = "check every stage (or --manifests) against the Kubernetes schemas and the policy pack"
@@ -69,7 +70,10 @@ def run(args: argparse.Namespace) -> int:
     checks = [check for check, _ in judged]
     if args.tenant:
         checks = _narrowed(judged, tuple(sorted(set(args.tenant))))
-    report = FORMATS[args.format](checks)
+    if args.format == "sarif":  # the catalog's address comes from where the command runs
+        report = sarif.render(checks, sarif.catalog_url(os.environ, Path.cwd()))
+    else:
+        report = FORMATS[args.format](checks)
     write_output(report, args.output)
     if args.output and args.format != "text":
         from pipeline.reports.text import summary_line

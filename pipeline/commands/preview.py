@@ -15,6 +15,8 @@ findings, and so the verdict) to T's resources; every stage is still rendered an
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -56,6 +58,11 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not fail on replacements or deletions in the last stage (prod)",
     )
+    parser.add_argument(
+        "--head-name",
+        metavar="NAME",
+        help="what the report calls the head (default: working tree); CI passes the pull request's head commit",
+    )
     add_tenant_option(parser, "changes, findings and the verdict concern only their resources")
     parser.set_defaults(run=run)
 
@@ -66,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         write_output(preview_json.render(preview, args.allow_disruptive), args.json)
     if args.sarif:
-        write_output(sarif.render([s.check for s in preview.stages if s.check is not None]), args.sarif)
+        checks = [s.check for s in preview.stages if s.check is not None]
+        write_output(sarif.render(checks, sarif.catalog_url(os.environ, Path.cwd())), args.sarif)
     blockers = preview.blockers(args.allow_disruptive)
     for blocker in blockers:
         print(f"blocked: {blocker}", file=sys.stderr)
@@ -76,12 +84,15 @@ def run(args: argparse.Namespace) -> int:
 def _previewed(args: argparse.Namespace) -> Preview:
     environments = {env.stage: env for env in load_environments(args.environments, args.stage)}
     head = from_working_tree(args.environments, args.stage)
+    if args.head_name:
+        head = dataclasses.replace(head, label=args.head_name)
     base = from_revision(args.base, args.environments, args.stage)
     return build_preview(base, head, environments, load_stage_order(args.environments), tuple(args.tenant or ()))
 
 
 def _merged(args: argparse.Namespace) -> Preview:
-    given = [option for option, value in (("--stage", args.stage), ("--tenant", args.tenant)) if value]
+    options = (("--stage", args.stage), ("--tenant", args.tenant), ("--head-name", args.head_name))
+    given = [option for option, value in options if value]
     if given:
         raise InputError(
             [
@@ -89,7 +100,7 @@ def _merged(args: argparse.Namespace) -> Preview:
                     None,
                     given[0],
                     f"--merge takes no {' or '.join(given)}: each part holds its own stages and tenants",
-                    "pass --stage and --tenant to the runs that write the parts",
+                    "pass them to the runs that write the parts",
                 )
             ]
         )

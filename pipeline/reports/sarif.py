@@ -1,42 +1,73 @@
 """The check report as SARIF 2.1.0, for GitHub code scanning.
 
 One run per stage (its own automationDetails category), every rule of the pack described in the
-driver, each result pointing at the stage-file key that caused it where it can, else at the
-rendered manifest.
+driver (its catalog entry as helpUri, its theme's tags, and for security rules the
+security-severity GitHub ranks alerts by), each result pointing at the stage-file key that
+caused it where it can, else at the rendered manifest.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pipeline.check import Located, StageCheck
-from policies.rules import RULES
+from pipeline.docs import CATALOG
+from policies.rules import RULES, THEME_OF
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL = "agent-platform-policies"
 SCHEMA_RULE = "kubernetes-schema"
 
 
-def _rules() -> list[dict[str, Any]]:
+def catalog_url(environ: Mapping[str, str], root: Path) -> str | None:
+    """Where the policy catalog is read: the analysed commit's docs/policies.md on GitHub (in Actions),
+    else the catalog of the checkout at root, else nowhere (an installed package has no docs/)."""
+    server, repository, sha = (environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
+    if server and repository and sha:
+        return f"{server}/{repository}/blob/{sha}/{CATALOG}"
+    local = root.resolve() / CATALOG
+    return local.as_uri() if local.is_file() else None
+
+
+def _rules(catalog: str | None) -> list[dict[str, Any]]:
     described = []
     for rule in RULES.values():
         doc = (rule.__doc__ or "").strip().split("\n\n")
+        theme = THEME_OF[rule.ID]
+        level = "error" if rule.ENFORCEMENT == "mandatory" else "warning"
+        properties: dict[str, Any] = {"tags": ["kubernetes", *theme.tags], "precision": "very-high"}
+        if theme.security_severity is not None:
+            properties["security-severity"] = theme.security_severity
+        else:
+            properties["problem.severity"] = level
         described.append(
             {
                 "id": rule.ID,
+                "name": "".join(part.capitalize() for part in rule.ID.split("-")),
                 "shortDescription": {"text": rule.DESCRIPTION},
                 "fullDescription": {"text": " ".join(doc[1].split()) if len(doc) > 1 else rule.DESCRIPTION},
                 "help": {"text": rule.REMEDIATION},
-                "defaultConfiguration": {"level": "error" if rule.ENFORCEMENT == "mandatory" else "warning"},
+                "defaultConfiguration": {"level": level},
+                "properties": properties,
             }
+            | ({"helpUri": f"{catalog}#{rule.ID}"} if catalog else {})
         )
     described.append(
         {
             "id": SCHEMA_RULE,
+            "name": "KubernetesSchema",
             "shortDescription": {"text": "Objects validate against the Kubernetes API schema."},
             "help": {"text": "Fix the field the message names; the API server would reject the object."},
+            "helpUri": "https://kubernetes.io/docs/reference/kubernetes-api/",
             "defaultConfiguration": {"level": "error"},
+            "properties": {
+                "tags": ["kubernetes", "correctness"],
+                "precision": "very-high",
+                "problem.severity": "error",
+            },
         }
     )
     return described
@@ -93,8 +124,9 @@ def _run(check: StageCheck, rules: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def render(checks: list[StageCheck]) -> str:
-    rules = _rules()
+def render(checks: list[StageCheck], catalog: str | None = None) -> str:
+    """The SARIF log of the checks; catalog: the policy catalog's URL (see catalog_url)."""
+    rules = _rules(catalog)
     return (
         json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [_run(c, rules) for c in checks]}, indent=2)
         + "\n"

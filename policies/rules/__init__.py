@@ -7,6 +7,7 @@ report_violation); its docstring documents the rule with PASS and FAIL examples.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import ModuleType
 
 from policies.rules import (  # noqa: I001 - grouped by theme below
@@ -60,68 +61,133 @@ from policies.rules import (  # noqa: I001 - grouped by theme below
     workload_network_policy,
 )
 
-_MODULES: tuple[ModuleType, ...] = (
-    # Pod Security Standards, baseline
-    pss_host_process,
-    pss_host_namespaces,
-    pss_privileged,
-    pss_host_path,
-    pss_host_ports,
-    pss_host_probes,
-    pss_apparmor,
-    pss_selinux,
-    pss_proc_mount,
-    pss_sysctls,
-    # Pod Security Standards, restricted
-    pss_volume_types,
-    pss_privilege_escalation,
-    pss_run_as_non_root,
-    pss_run_as_user,
-    pss_seccomp,
-    pss_capabilities,
-    # stricter than the standards
-    read_only_root_filesystem,
-    service_account_token,
-    # images
-    image_tag,
-    image_digest,
-    image_registry,
-    # secrets
-    no_secret_objects,
-    no_secret_literals,
-    secrets_from_external_secrets,
-    # resources and quotas
-    container_resources,
-    limit_range_ratio,
-    namespace_guardrails,
-    quota_fits_hpa_maxima,
-    training_job_quota,
-    # network
-    default_deny,
-    workload_network_policy,
-    egress_ports,
-    dns_egress,
-    no_allow_all_ingress,
-    tenant_isolation,
-    # availability
-    min_replicas,
-    pdb_coverage,
-    spread_and_anti_affinity,
-    prestop_within_grace,
-    # the platform's targets (REFERENCE.md section 8)
-    readiness_interval,
-    failure_detection,
-    scale_up_response,
-    startup_budget,
-    backup_rpo,
-    config_rollout,
-    # ingress and backup
-    ingress_tls,
-    backup_coverage,
-    backup_concurrency,
+
+@dataclass(frozen=True)
+class Theme:
+    """A family of rules: what code scanning files them under and how severe a security finding is."""
+
+    name: str
+    tags: tuple[str, ...]  # SARIF rule tags; "security" puts a rule in GitHub's security view
+    security_severity: str | None  # GitHub's 0.0-10.0 scale (7.0+ high, 9.0+ critical); None: not security
+    modules: tuple[ModuleType, ...]
+
+
+THEMES: tuple[Theme, ...] = (
+    Theme(
+        "Pod Security Standards, baseline",
+        ("security", "pod-security"),
+        "8.0",
+        (
+            pss_host_process,
+            pss_host_namespaces,
+            pss_privileged,
+            pss_host_path,
+            pss_host_ports,
+            pss_host_probes,
+            pss_apparmor,
+            pss_selinux,
+            pss_proc_mount,
+            pss_sysctls,
+        ),
+    ),
+    Theme(
+        "Pod Security Standards, restricted",
+        ("security", "pod-security"),
+        "7.0",
+        (
+            pss_volume_types,
+            pss_privilege_escalation,
+            pss_run_as_non_root,
+            pss_run_as_user,
+            pss_seccomp,
+            pss_capabilities,
+        ),
+    ),
+    Theme(
+        "stricter than the standards",
+        ("security", "pod-security"),
+        "6.0",
+        (
+            read_only_root_filesystem,
+            service_account_token,
+        ),
+    ),
+    Theme(
+        "images",
+        ("security", "supply-chain"),
+        "7.0",
+        (
+            image_tag,
+            image_digest,
+            image_registry,
+        ),
+    ),
+    Theme(
+        "secrets",
+        ("security", "secrets"),
+        "8.5",
+        (
+            no_secret_objects,
+            no_secret_literals,
+            secrets_from_external_secrets,
+        ),
+    ),
+    Theme(
+        "resources and quotas",
+        ("reliability", "resources"),
+        None,
+        (
+            container_resources,
+            limit_range_ratio,
+            namespace_guardrails,
+            quota_fits_hpa_maxima,
+            training_job_quota,
+        ),
+    ),
+    Theme(
+        "network",
+        ("security", "network"),
+        "7.0",
+        (
+            default_deny,
+            workload_network_policy,
+            egress_ports,
+            dns_egress,
+            no_allow_all_ingress,
+            tenant_isolation,
+        ),
+    ),
+    Theme(
+        "availability",
+        ("reliability", "availability"),
+        None,
+        (
+            min_replicas,
+            pdb_coverage,
+            spread_and_anti_affinity,
+            prestop_within_grace,
+        ),
+    ),
+    Theme(
+        "the platform's targets (REFERENCE.md section 8)",
+        ("reliability", "targets"),
+        None,
+        (
+            readiness_interval,
+            failure_detection,
+            scale_up_response,
+            startup_budget,
+            backup_rpo,
+            config_rollout,
+        ),
+    ),
+    Theme("ingress", ("security", "network"), "6.0", (ingress_tls,)),
+    Theme("backup", ("reliability", "backup"), None, (backup_coverage, backup_concurrency)),
 )
+_MODULES: tuple[ModuleType, ...] = tuple(module for theme in THEMES for module in theme.modules)
 
 RULES: dict[str, ModuleType] = {module.ID: module for module in _MODULES}
+THEME_OF: dict[str, Theme] = {module.ID: theme for theme in THEMES for module in theme.modules}
 if len(RULES) != len(_MODULES):
     raise ImportError("two rule modules share an ID")
 

@@ -98,7 +98,10 @@ def never_ran(repo, promoted) -> dict:
     side = repo.head()
     hotfix = release_of(repo, "prod")
     repo.git("checkout", "-q", "main")
-    facts = {"rollback": repo.run("rollback", "--stage", "prod", "--to", side), "before": repo.read("environments/prod.yaml")}
+    facts = {
+        "rollback": repo.run("rollback", "--stage", "prod", "--to", side),
+        "before": repo.read("environments/prod.yaml"),
+    }
     repo.git("checkout", "-q", "-b", "pr/by-hand")
     edit_release(repo, "prod", lambda r: r["images"].update(hotfix["images"]), commit="prod: the side build")
     facts["gate"] = repo.run("gate", "--base", promoted["main"])
