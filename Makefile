@@ -20,7 +20,7 @@ CHECKOV_VENV := .venv-tools/checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: run test bench render-check lock kubectl postgresql checkov clean
+.PHONY: run test bench render-check policy-pack lock kubectl postgresql checkov clean
 
 # The stamp marks a finished install: a virtualenv without it (an install that failed or was
 # killed) or of an unsupported Python is made anew, so one failure never breaks the next run.
@@ -73,6 +73,11 @@ $(SARIF_SCHEMA): | $(STAMP)
 # Fails when rendered/ is not what the stage files produce (CI runs it too, through the tests).
 render-check: $(STAMP)
 	$(BIN)/pipeline render --check
+
+# The policy pack as a folder that works on its own, for `pulumi policy publish` (tools/policy_pack.py):
+# policies/, the first-party modules it imports, requirements.txt pinned from requirements.lock.
+policy-pack: $(STAMP)
+	$(BIN)/python -m tools.policy_pack --out dist/policy-pack
 
 # kubectl is a real consumer of rendered output (kubectl kustomize); install it where missing.
 kubectl:
