@@ -102,9 +102,12 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def apply_edit(edit: FileEdit) -> None:
-    """Write an edit, unless the file changed on disk since it was read (then nothing is written)."""
-    current = edit.path.read_text(encoding="utf-8")
+def check_still_as_read(edit: FileEdit) -> None:
+    """Refuse an edit whose file changed on disk (or went away) since it was read."""
+    try:
+        current = edit.path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        current = None
     if current != edit.before:
         raise InputError(
             [
@@ -116,6 +119,11 @@ def apply_edit(edit: FileEdit) -> None:
                 )
             ]
         )
+
+
+def apply_edit(edit: FileEdit) -> None:
+    """Write an edit, unless the file changed on disk since it was read (then nothing is written)."""
+    check_still_as_read(edit)
     if edit.changed:
         write_atomically(edit.path, edit.after)
 

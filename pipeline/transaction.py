@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.errors import InputError, Problem
-from model.writer import FileEdit
+from model.writer import FileEdit, check_still_as_read
 
 JOURNAL = ".pipeline-journal.json"
 TEMPORARY = ".pipeline-tmp-"  # every temporary name starts so: recover knows what it may remove
@@ -220,21 +220,8 @@ def _undo_swap(swap: Mapping[str, str]) -> None:
 
 
 def _still_as_read(edit: FileEdit) -> None:
-    try:
-        current = edit.path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        current = None
-    if current != edit.before:
-        raise InputError(
-            [
-                Problem(
-                    None,
-                    "",
-                    f"{edit.path} changed while it was being edited; nothing was written",
-                    "run the command again",
-                )
-            ]
-        )
+    """The file as the command read it, and writable (checked before anything is written)."""
+    check_still_as_read(edit)
     if not edit.path.stat().st_mode & stat.S_IWUSR:  # the mode, not access(): root may write anything
         raise InputError(
             [Problem(None, "", f"{edit.path} is read-only; nothing was written", "make it writable (chmod u+w)")]

@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import grpc
 import pytest
@@ -26,25 +29,31 @@ from tests.conftest import REPOSITORY
 MANDATORY = analyzer_pb2.EnforcementLevel.Value("MANDATORY")
 
 
+@contextmanager
+def serving(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    """A pack started as the Pulumi CLI starts it: read the port it prints, then call it over gRPC."""
+    with tempfile.TemporaryFile("w+") as stderr:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        try:
+            assert process.stdout is not None
+            port = process.stdout.readline().strip()
+            stderr.seek(0)
+            assert port.isdigit(), f"{command} printed {port!r} instead of its port; stderr: {stderr.read()[-3000:]}"
+            channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+            grpc.channel_ready_future(channel).result(timeout=30)
+            yield analyzer_pb2_grpc.AnalyzerStub(channel)
+            channel.close()
+        finally:
+            process.kill()
+            process.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
-    process = subprocess.Popen(
-        [sys.executable, str(REPOSITORY / "policies" / "__main__.py")],
-        cwd=REPOSITORY,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        port = process.stdout.readline().strip()
-        assert port.isdigit(), f"the pack printed {port!r} instead of its port; stderr: {process.stderr.read()}"
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        grpc.channel_ready_future(channel).result(timeout=30)
-        yield analyzer_pb2_grpc.AnalyzerStub(channel)
-        channel.close()
-    finally:
-        process.kill()
-        process.wait(timeout=30)
+    with serving([sys.executable, str(REPOSITORY / "policies" / "__main__.py")], REPOSITORY) as stub:
+        yield stub
 
 
 def struct(data: dict) -> struct_pb2.Struct:

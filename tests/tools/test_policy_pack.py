@@ -17,12 +17,10 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
-import grpc
 import pytest
 import yaml
 from google.protobuf import empty_pb2
@@ -33,7 +31,7 @@ from kube.identity import pulumi_name, type_token
 from pipeline.policy_run import urn_of
 from policies.rules import RULES
 from tests.conftest import REPOSITORY
-from tests.policies.test_pack_grpc import struct
+from tests.policies.test_pack_grpc import serving, struct
 from tools import policy_pack
 
 FIXTURES = REPOSITORY / "tests" / "policies" / "fixtures"
@@ -184,26 +182,6 @@ def built(tmp_path_factory) -> Path:
     pip = [str(pack / "venv" / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
     run([*pip, "-r", "requirements.txt"], cwd=pack, env=without_repository(pack / "venv"), timeout=600)
     return pack
-
-
-@contextmanager
-def serving(
-    command: list[str], cwd: Path, env: dict[str, str] | None = None
-) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
-    with tempfile.TemporaryFile("w+") as stderr:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True)
-        try:
-            assert process.stdout is not None
-            port = process.stdout.readline().strip()
-            stderr.seek(0)
-            assert port.isdigit(), f"{command} printed {port!r} instead of its port; stderr: {stderr.read()[-3000:]}"
-            channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-            grpc.channel_ready_future(channel).result(timeout=30)
-            yield analyzer_pb2_grpc.AnalyzerStub(channel)
-            channel.close()
-        finally:
-            process.kill()
-            process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
