@@ -78,10 +78,27 @@ def test_drift_is_looked_for_nightly_per_stage():
     )
     runs = " ".join(s.get("run", "") for s in job["steps"])
     assert "pipeline render --stage" in runs and "--check" in runs
-    pulumi = next(s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions"))
-    assert pulumi["with"]["expect-no-changes"] is True and pulumi["with"]["command"] == "preview"
     script = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/github-script"))["with"]["script"]
     assert "issues.update" in script and "issues.create" in script
+
+
+def test_drift_compares_with_the_live_cluster_in_the_stages_environment_with_the_passphrase():
+    job = workflow("drift.yml")["jobs"]["drift"]
+    assert job["environment"] == "${{ matrix.stage }}-preview"  # where the read-only credentials are
+    live = next(s for s in job["steps"] if s.get("id") == "pulumi")
+    assert 'scripts/drift "${STAGE}" --report drift.md' in live["run"]
+    assert live["env"]["PULUMI_CONFIG_PASSPHRASE"] == "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"
+    # scripts/drift refreshes from the cluster before it compares
+    assert "--refresh" in (REPOSITORY / "tools" / "drift.py").read_text()
+
+
+def test_only_drift_opens_an_issue_and_an_error_fails_the_job_instead():
+    steps = workflow("drift.yml")["jobs"]["drift"]["steps"]
+    issue = next(s for s in steps if s.get("uses", "").startswith("actions/github-script"))
+    assert issue["if"] == "steps.render.outputs.exit != '0' || steps.pulumi.outputs.exit == '1'"
+    error = steps[-1]
+    assert "steps.pulumi.outputs.exit != '1'" in error["if"] and "steps.pulumi.outputs.exit != '0'" in error["if"]
+    assert "::error::" in error["run"] and "exit 1" in error["run"]
 
 
 def test_secrets_reach_workflows_only_as_references():
