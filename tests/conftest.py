@@ -52,8 +52,8 @@ def find(manifests, kind: str, name: str, namespace: str | None = None) -> dict:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Files holding a slow test first, each file's tests kept together and in order.
 
-    Under `make test` (pytest-xdist, a file's tests on one worker) the longest files then start
-    first, instead of one of them keeping a worker busy at the end while the others idle.
+    Under `make test` (pytest-xdist, work stealing) the longest files then start first, instead of
+    one of them keeping a worker busy at the end while the others idle.
     """
     slow_files = {item.path for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.path not in slow_files)  # stable: the order within a file is kept
