@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,8 +86,42 @@ def edit_text(path: Path, change: Callable[[CommentedMap], None]) -> FileEdit:
     return FileEdit(path, before, dump_round_trip(document))
 
 
+_NOT_A_FILE = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def check_file_target(path: Path) -> None:
+    """Refuse a target that exists and is not a regular file: renaming over it would destroy it."""
+    try:
+        mode = path.stat().st_mode  # through a symlink: what would be overwritten is what it names
+    except FileNotFoundError:
+        return
+    for test, what in _NOT_A_FILE:
+        if test(mode):
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        "",
+                        f"{path} is {what}, not a file: nothing was written",
+                        "name a regular file (or - for standard output)",
+                    )
+                ]
+            )
+
+
 def write_atomically(path: Path, text: str) -> None:
-    """Write text to path so that readers see the old content or the new, never half of it."""
+    """Write text to path so that readers see the old content or the new, never half of it.
+
+    Only a regular file (or an absent path) is a target: a device, a FIFO, a socket or a
+    directory is refused, since the rename that makes the write atomic would replace it.
+    """
+    check_file_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

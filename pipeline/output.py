@@ -9,8 +9,8 @@ from model.writer import write_atomically
 
 
 def write_output(text: str, path: Path | None) -> None:
-    """The report on stdout, or in path."""
-    if path is None:
+    """The report on stdout (no path, or -), or in path (a regular file: see write_atomically)."""
+    if path is None or str(path) == "-":
         sys.stdout.write(text)
     else:
         write_atomically(path, text)

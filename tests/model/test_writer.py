@@ -22,6 +22,7 @@ from model.source import parse_document
 from model.writer import (
     FileEdit,
     apply_edit,
+    check_file_target,
     dump_round_trip,
     edit_text,
     load_round_trip,
@@ -366,3 +367,36 @@ def test_apply_edit_of_an_unchanged_edit_does_not_write(stage_file, monkeypatch)
     monkeypatch.setattr("model.writer.write_atomically", _raise(AssertionError("written")))
     apply_edit(edit)
     assert stage_file.read_text(encoding="utf-8") == SAMPLE
+
+
+# write_atomically's targets ---------------------------------------------------------------------------------
+
+
+def test_a_fifo_a_socket_or_a_directory_is_refused_and_left_as_it_was(tmp_path):
+    import socket
+
+    fifo, folder, sock = tmp_path / "fifo", tmp_path / "folder", tmp_path / "sock"
+    os.mkfifo(fifo)
+    folder.mkdir()
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(sock))
+    try:
+        for target, what in ((fifo, "a named pipe (FIFO)"), (folder, "a directory"), (sock, "a socket")):
+            with pytest.raises(InputError, match=f"is {re.escape(what)}, not a file: nothing was written"):
+                write_atomically(target, "text")
+        assert stat.S_ISFIFO(fifo.stat().st_mode) and folder.is_dir() and stat.S_ISSOCK(sock.stat().st_mode)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "folder", "sock"]  # no temp file left
+    finally:
+        server.close()
+
+
+def test_a_device_is_refused_before_anything_is_written():
+    with pytest.raises(InputError, match="/dev/null is a character device, not a file"):
+        check_file_target(Path("/dev/null"))
+
+
+def test_a_regular_file_and_an_absent_path_are_targets(tmp_path):
+    (tmp_path / "old.txt").write_text("old")
+    write_atomically(tmp_path / "old.txt", "new")
+    write_atomically(tmp_path / "sub" / "new.txt", "made")
+    assert (tmp_path / "old.txt").read_text() == "new" and (tmp_path / "sub" / "new.txt").read_text() == "made"

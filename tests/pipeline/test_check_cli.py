@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 
 import jsonschema
@@ -283,3 +284,15 @@ def test_the_json_report_rebuilds_every_other_report(environments_copy, capsys, 
     else:
         assert FORMATS[fmt](checks) == out
     assert FORMATS["json"](checks) == run(capsys, *base, "--format", "json")[1]
+
+
+def test_an_output_that_is_not_a_file_is_refused_and_minus_is_stdout(tmp_path, capsys):
+    """--output over a FIFO (or /dev/null as root) must not replace it with a regular file."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    code, out, err = run(capsys, "check", "--environments", str(ENVIRONMENTS), "--stage", "dev", "--output", str(fifo))
+    assert code == 2
+    assert f"{fifo} is a named pipe (FIFO), not a file: nothing was written" in err
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and sorted(tmp_path.iterdir()) == [fifo]
+    code, out, _ = run(capsys, "check", "--environments", str(ENVIRONMENTS), "--stage", "dev", "--output", "-")
+    assert code == 0 and "PASS dev:" in out and not (Path.cwd() / "-").exists()
