@@ -17,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from model.environment import Environment, Service
 from model.errors import InputError, Problem
-from model.loader import load_environment, load_stage_order
+from model.loader import load_environment, load_stage_order, select_stages
 from model.writer import FileEdit, edit_text, keep_trailing_comment, to_round_trip
 from pipeline.check import StageCheck, check_stage
 from pipeline.diff.engine import diff_stage
@@ -133,6 +133,7 @@ def prune_empty(document: CommentedMap, path: tuple[str, ...]) -> None:
 def set_image(directory: Path, stage: str, service: str, image: str, release: str | None, force: bool) -> StageChange:
     """Put an image into a stage's release: the first stage only, unless forced."""
     order = load_stage_order(directory)
+    select_stages(order, [stage], directory)  # an unknown stage is that, not "images enter at dev"
     if stage != order[0] and not force:
         raise InputError(
             [

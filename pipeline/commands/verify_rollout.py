@@ -18,8 +18,21 @@ HELP = "wait for a stage's Deployments to roll out and check its HPAs, PDBs, Net
 def add_parser(subparsers, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser("verify-rollout", parents=[common], help=HELP, description=HELP)
     parser.add_argument("--context", metavar="NAME", help="kubeconfig context (default: the stage's stack file)")
-    parser.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="per Deployment (default 600)")
+    parser.add_argument(
+        "--timeout", type=_seconds, default=600, metavar="SECONDS", help="per Deployment, at least 1 (default 600)"
+    )
     parser.set_defaults(run=run)
+
+
+def _seconds(text: str) -> int:
+    """A positive whole number of seconds (argparse reports the error as a usage error, exit 2)."""
+    try:
+        seconds = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: a timeout is a whole number of seconds") from None
+    if seconds < 1:
+        raise argparse.ArgumentTypeError(f"{text}: a timeout is at least 1 second")
+    return seconds
 
 
 def run(args: argparse.Namespace) -> int:

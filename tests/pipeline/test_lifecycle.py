@@ -122,6 +122,13 @@ def test_set_image_prints_a_rolling_restart_of_that_deployment(set_image_dev):
     assert "OK: nothing blocks this change" in out
 
 
+def test_set_image_into_an_unknown_stage_says_the_stage_is_unknown(repo, base):
+    reset(repo, base)
+    result = repo.run("set-image", "agent-service", NEW_AGENT, "--stage", "nosuch")
+    assert result.code == 2
+    assert "unknown stage 'nosuch'" in result.err and "new images enter" not in result.err
+
+
 def test_set_image_elsewhere_needs_force(repo, base):
     reset(repo, base)
     before = stage_texts(repo)

@@ -99,3 +99,16 @@ def test_without_kubectl_the_script_says_so(tmp_path):
         check=False,
     )
     assert result.returncode == 2 and "kubectl is not installed" in result.stderr
+
+
+def test_a_timeout_below_one_second_or_not_a_number_is_a_usage_error(capsys):
+    from pipeline.cli import main
+
+    for value, said in (("-5", "-5: a timeout is at least 1 second"), ("x", "'x': a timeout is a whole number")):
+        try:
+            main(["verify-rollout", "--stage", "dev", "--timeout", value])
+        except SystemExit as exit:
+            assert exit.code == 2
+        else:
+            raise AssertionError(f"--timeout {value} was accepted")
+        assert said in capsys.readouterr().err
