@@ -157,6 +157,18 @@ def load_stage_document(
             ]
         )
     own = _load_mapping(stage_file, texts)
+    if not own.data:  # else every key it must set would be blamed on defaults.yaml
+        raise InvalidEnvironment(
+            [
+                Problem(
+                    Location(own.file, 1, 1),
+                    "",
+                    "the stage file is empty: it holds no settings",
+                    f"restore it (git checkout -- {display_path(stage_file)}) or write its settings, "
+                    "such as `release: ...`",
+                )
+            ]
+        )
     problems = []
     if "release" in defaults.data:
         problems.append(

@@ -880,3 +880,14 @@ def test_console_script_exits_2_with_a_located_message(environments_copy, old, n
     assert completed.stderr == f"pipeline render: invalid input\nenvironments/prod.yaml:{line}:{column}: {expected}"
     assert completed.stdout == ""
     assert not (workdir / "out").exists()
+
+
+@pytest.mark.parametrize("text", ["", "# nothing but a comment\n", "{}\n"])
+def test_an_empty_stage_file_is_named_not_blamed_on_the_defaults(environments_copy, text):
+    (environments_copy / "dev.yaml").write_text(text)
+    with pytest.raises(InvalidEnvironment) as raised:
+        load_environment(environments_copy, "dev")
+    (problem,) = raised.value.problems
+    assert problem.location.file.endswith("dev.yaml") and problem.location.line == 1
+    assert problem.message == "the stage file is empty: it holds no settings"
+    assert "git checkout --" in problem.hint and "defaults.yaml" not in str(raised.value)
