@@ -145,6 +145,17 @@ def load_stage_document(
     texts = texts or {}
     defaults = _load_mapping(directory / DEFAULTS_FILE, texts)
     stage_file = directory / f"{stage}.yaml"
+    if not stage_file.exists() and stage_file.is_symlink() and stage_file.name not in texts:
+        raise InvalidEnvironment(
+            [
+                Problem(
+                    None,
+                    "",
+                    f"{display_path(stage_file)} is a symbolic link that leads to no file (a loop, or no target)",
+                    f"point it at a stage file (ls -l {display_path(stage_file)} shows where it leads)",
+                )
+            ]
+        )
     if not stage_file.exists() and stage_file.name not in texts:
         raise InvalidEnvironment(
             [

@@ -65,12 +65,29 @@ def load_document(path: Path, display_name: str | None = None) -> Document:
     """Read one YAML document; raise InputError naming the position of any syntax problem."""
     name = display_name or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError([Problem(None, "", f"{name}: no such file")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError([Problem(None, "", f"{name}: cannot be read ({error})")]) from None
+    except OSError as error:
+        raise InputError([Problem(None, "", f"{name}: cannot be read ({error.strerror or error})")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError([_not_utf8(name, data, error)]) from None
     return parse_document(text, name)
+
+
+def _not_utf8(name: str, data: bytes, error: UnicodeDecodeError) -> Problem:
+    """Where the first byte that is not UTF-8 sits, as an editor counts (line, and character in it)."""
+    line_start = data.rfind(b"\n", 0, error.start) + 1
+    line = data.count(b"\n", 0, error.start) + 1
+    column = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1
+    return Problem(
+        Location(name, line, column),
+        "",
+        f"not UTF-8 text: byte 0x{data[error.start]:02x} cannot start or continue a character",
+        "save the file as UTF-8 (iconv -f LATIN1 -t UTF-8, or your editor's encoding menu)",
+    )
 
 
 class StageLoader(yaml.CSafeLoader):

@@ -891,3 +891,13 @@ def test_an_empty_stage_file_is_named_not_blamed_on_the_defaults(environments_co
     assert problem.location.file.endswith("dev.yaml") and problem.location.line == 1
     assert problem.message == "the stage file is empty: it holds no settings"
     assert "git checkout --" in problem.hint and "defaults.yaml" not in str(raised.value)
+
+
+def test_a_stage_file_that_is_a_symlink_loop_is_named_as_one(environments_copy):
+    (environments_copy / "dev.yaml").unlink()
+    (environments_copy / "dev.yaml").symlink_to("dev.yaml")
+    with pytest.raises(InvalidEnvironment) as raised:
+        load_environment(environments_copy, "dev")
+    (problem,) = raised.value.problems
+    assert "dev.yaml is a symbolic link that leads to no file (a loop, or no target)" in problem.message
+    assert "no such stage file" not in problem.message

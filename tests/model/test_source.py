@@ -281,10 +281,13 @@ def test_load_document_of_a_missing_file(tmp_path):
     assert [p.message for p in caught.value.problems] == ["missing.yaml: no such file"]
 
 
-def test_load_document_of_a_file_that_is_not_utf8(tmp_path):
+def test_load_document_of_a_file_that_is_not_utf8_names_the_line_and_column(tmp_path):
     path = tmp_path / "latin1.yaml"
-    path.write_bytes("a: caf\xe9\n".encode("latin-1"))
+    path.write_bytes("a: 1\nb: \u00e9t\u00e9 caf\xe9\n".encode("utf-8").replace(b"caf\xc3\xa9", b"caf\xe9"))
     with pytest.raises(InputError) as caught:
         load_document(path, "latin1.yaml")
     (problem,) = caught.value.problems
-    assert problem.message.startswith("latin1.yaml: cannot be read (")
+    # line 2; "b: été caf" is 10 characters (the two é are one character each, two bytes each)
+    assert (problem.location.file, problem.location.line, problem.location.column) == ("latin1.yaml", 2, 11)
+    assert problem.message == "not UTF-8 text: byte 0xe9 cannot start or continue a character"
+    assert "UTF-8" in problem.hint
