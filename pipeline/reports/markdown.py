@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from pipeline.check import StageCheck
+from pipeline.reports.markdown_text import cell, code
 from pipeline.reports.text import tenants_label
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render(checks: list[StageCheck]) -> str:
@@ -36,15 +33,15 @@ def render(checks: list[StageCheck]) -> str:
         for i, p in enumerate(c.schema_problems):
             where = c.schema_locations.get(i)
             lines.append(
-                f"| schema | kubernetes-schema | {_cell(p.resource)} | `{_cell(p.path)}` | {_cell(p.message)} | "
-                f"fix the field | {_cell(str(where.location)) if where else ''} |"
+                f"| schema | kubernetes-schema | {cell(p.resource)} | {code(p.path)} | {cell(p.message)} | "
+                f"fix the field | {cell(str(where.location)) if where else ''} |"
             )
         for i, f in enumerate(c.findings):
             where = c.locations.get(i)
             spot = f"{where.location}" + (f" `{where.key_path}`" if where and where.key_path else "") if where else ""
             lines.append(
-                f"| {'**mandatory**' if f.mandatory else 'advisory'} | `{f.rule_id}` | {_cell(f.resource)} | "
-                f"`{_cell(f.path)}` | is {_cell(f.observed)}, must be {_cell(f.expected)} | "
-                f"{_cell(f.remediation)} | {_cell(spot)} |"
+                f"| {'**mandatory**' if f.mandatory else 'advisory'} | `{f.rule_id}` | {cell(f.resource)} | "
+                f"{code(f.path)} | is {cell(f.observed)}, must be {cell(f.expected)} | "
+                f"{cell(f.remediation)} | {cell(spot)} |"
             )
     return "\n".join(lines) + "\n"

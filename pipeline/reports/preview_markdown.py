@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from pipeline.diff.model import ResourceChange, RolloutClass
 from pipeline.preview import Preview, StagePreview
+from pipeline.reports.markdown_text import cell, code
 from pipeline.reports.text import tenants_label
 
 MARKER = "<!-- agent-platform-preview -->"
 MAX_CHARS = 60_000
+CELL_CHARS = 200  # a cell shows this much of a value; the JSON report has all of it
 HEADINGS = {
     RolloutClass.REPLACE: "Replaced",
     RolloutClass.DELETE: "Deleted",
@@ -19,12 +21,6 @@ HEADINGS = {
     RolloutClass.UPDATE: "Updated in place",
     RolloutClass.CREATE: "Created",
 }
-
-
-def _cell(text: str | None) -> str:
-    if text is None:
-        return "—"
-    return text.replace("|", "\\|").replace("\n", " ")[:200]
 
 
 def _release(stage: StagePreview) -> str:
@@ -62,7 +58,7 @@ def _resource(change: ResourceChange) -> list[str]:
         out += ["", "  | field | before | after |", "  |---|---|---|"]
         for field in change.changes:
             before, after = (field.note, field.note) if field.note else (field.old, field.new)
-            out.append(f"  | `{_cell(field.path)}` | {_cell(before)} | {_cell(after)} |")
+            out.append(f"  | {code(field.path, CELL_CHARS)} | {cell(before, CELL_CHARS)} | {cell(after, CELL_CHARS)} |")
             if field.lines:
                 out += ["", "  ```diff", *[f"  {line}" for line in field.lines[:40]], "  ```", ""]
     return out
@@ -135,8 +131,8 @@ def _details(stage: StagePreview) -> tuple[list[str], list[str], list[str]]:
         blocks += _rollout_blocks(stage.diff.changes, "####")
     if stage.new_findings:
         rows = [
-            f"| {'**mandatory**' if f.mandatory else 'advisory'} | `{f.rule_id}` | {_cell(f.message())} | "
-            f"{_cell(f.remediation)} |"
+            f"| {'**mandatory**' if f.mandatory else 'advisory'} | `{f.rule_id}` | {cell(f.message(), CELL_CHARS)} | "
+            f"{cell(f.remediation, CELL_CHARS)} |"
             for f in stage.new_findings
         ]
         blocks.append(
