@@ -21,7 +21,7 @@ from pipeline.check import check_stage
 from pipeline.diff.engine import diff_stage
 from pipeline.gitops import file_at, repository_root, resolve_revision
 from pipeline.promotion import check_problems, differing_keys, gate_problems
-from pipeline.release_change import ReleaseChange, classify_release_change, past_releases
+from pipeline.release_change import ReleaseChange, classify_at
 from pipeline.render import render_stage
 
 
@@ -76,7 +76,7 @@ def gate_pull_request(
     head_docs = {name: _plain(text, name) for name, text in head_texts.items()}
     shared = differing_keys(base_docs[DEFAULTS_FILE] or {}, head_docs[DEFAULTS_FILE] or {})
     verdicts = []
-    for index, stage in enumerate(order):
+    for stage in order:
         name = f"{stage}.yaml"
         before, after = base_docs[name] or {}, head_docs[name] or {}
         owned = [key for key in differing_keys(before, after) if not key.startswith("release")]
@@ -97,11 +97,7 @@ def gate_pull_request(
                 f"mixes a release change with stage-owned changes ({listed}): split it into two pull "
                 "requests, the promotion alone and the stage-owned change alone"
             )
-        previous = (base_docs[f"{order[index - 1]}.yaml"] or {}).get("release") if index else None
-        history = past_releases(repository, directory / name, commit)
-        verdict = classify_release_change(
-            order, stage, after.get("release") or {}, previous, history, approved_hotfixes
-        )
+        verdict = classify_at(directory, order, stage, after.get("release") or {}, commit, approved_hotfixes)
         problems += verdict.problems
         texts_before = {
             key: text for key, text in base_texts.items() if text is not None and key in (DEFAULTS_FILE, name)

@@ -21,7 +21,7 @@ from typing import Any
 
 from model.errors import InputError
 from model.source import parse_document
-from pipeline.gitops import file_history
+from pipeline.gitops import file_at, file_history, repository_root
 from pipeline.promotion import differing_keys
 
 HOTFIX_LABEL = "hotfix"  # the pull-request label that asks for a hotfix approval (CI turns it into the flag)
@@ -111,3 +111,22 @@ def classify_release_change(
             f"`pipeline gate --approve-hotfix {stage}`)",
         ),
     )
+
+
+def classify_at(
+    directory: Path,
+    order: tuple[str, ...],
+    stage: str,
+    release: dict[str, Any],
+    revision: str,
+    approved_hotfixes: Collection[str] = (),
+) -> ReleaseVerdict:
+    """classify_release_change against the stage files as they were at revision (the change's base)."""
+    repository = repository_root(directory)
+    index = order.index(stage)
+    previous = None
+    if index:
+        source = directory / f"{order[index - 1]}.yaml"
+        previous = release_in(file_at(repository, revision, source), str(source))
+    history = past_releases(repository, directory / f"{stage}.yaml", revision)
+    return classify_release_change(order, stage, release, previous, history, approved_hotfixes)

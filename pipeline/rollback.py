@@ -15,7 +15,7 @@ from model.errors import InputError, Problem
 from model.loader import load_stage_order, select_stages
 from pipeline.gitops import file_at, repository_root, resolve_revision
 from pipeline.promotion import GateProblem, Promotion, plan_release_change
-from pipeline.release_change import ReleaseChange, classify_release_change, past_releases, release_in
+from pipeline.release_change import ReleaseChange, classify_at, past_releases, release_in
 
 
 def previous_release(directory: Path, stage: str, to: str | None = None) -> tuple[dict[str, Any], str]:
@@ -46,14 +46,7 @@ def plan_rollback(directory: Path, stage: str, to: str | None = None, allow_disr
     order = load_stage_order(directory)
     select_stages(order, [stage], directory)
     release, commit = previous_release(directory, stage, to)
-    repository = repository_root(directory)
-    index = order.index(stage)
-    previous = None
-    if index:
-        source = directory / f"{order[index - 1]}.yaml"
-        previous = release_in(file_at(repository, "HEAD", source), str(source))
-    history = past_releases(repository, directory / f"{stage}.yaml", "HEAD")
-    verdict = classify_release_change(order, stage, release, previous, history)
+    verdict = classify_at(directory, order, stage, release, "HEAD")
     plan = plan_release_change(
         directory, stage, release, f"{stage}@{commit[:12]}", allow_disruptive, verdict.kind is ReleaseChange.NEW_RELEASE
     )
