@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model.printable import printable
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -27,10 +29,11 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
+        """The problem as printed: what input put in it (names, values) can neither forge output nor leak a key."""
         where = f"{self.location}: " if self.location else ""
         path = f"{self.key_path}: " if self.key_path else ""
         hint = f"\n    hint: {self.hint}" if self.hint else ""
-        return f"{where}{path}{self.message}{hint}"
+        return printable(f"{where}{path}{self.message}{hint}")
 
 
 class InputError(Exception):
