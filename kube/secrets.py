@@ -31,7 +31,9 @@ VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # A PEM private key whole, header to footer (or to the end of a text cut short): its body lines
 # are base64 that no pattern recognises alone.
 PEM_BLOCK = re.compile(
-    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)", re.DOTALL
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?"
+    r"(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+    re.DOTALL,
 )
 _SECRET_WORDS = re.compile(r"password|passwd|secret|credentials?$|token$")
 _SECRET_PAIRS = ("apikey", "privatekey", "accesskey", "clientsecret", "secretkey")
