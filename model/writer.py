@@ -78,12 +78,23 @@ class FileEdit:
         return self.before != self.after
 
 
+def read_exact(path: Path) -> str:
+    """A file's text as it is on disk: line endings not translated (a CRLF file stays CRLF)."""
+    with open(path, encoding="utf-8", newline="") as stream:
+        return stream.read()
+
+
 def edit_text(path: Path, change: Callable[[CommentedMap], None]) -> FileEdit:
-    """Apply change to the file's round-trip document; nothing is written."""
-    before = path.read_text(encoding="utf-8")
-    document = load_round_trip(before)
+    """Apply change to the file's round-trip document; nothing is written.
+
+    The edited text keeps the file's line endings: a file written on Windows (CRLF) comes back CRLF.
+    """
+    before = read_exact(path)
+    crlf = "\r\n" in before
+    document = load_round_trip(before.replace("\r\n", "\n") if crlf else before)
     change(document)
-    return FileEdit(path, before, dump_round_trip(document))
+    after = dump_round_trip(document)
+    return FileEdit(path, before, after.replace("\n", "\r\n") if crlf else after)
 
 
 _NOT_A_FILE = (
@@ -95,8 +106,23 @@ _NOT_A_FILE = (
 )
 
 
-def check_file_target(path: Path) -> None:
-    """Refuse a target that exists and is not a regular file: renaming over it would destroy it."""
+def check_file_target(path: Path, follow_symlinks: bool = False) -> None:
+    """Refuse a target that exists and is not a regular file: renaming over it would destroy it.
+
+    A symbolic link is refused too unless follow_symlinks: writing would either replace the link
+    or write wherever it points (/etc/passwd, for a CI job running as root).
+    """
+    if path.is_symlink() and not follow_symlinks:
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    "",
+                    f"{path} is a symbolic link (to {os.readlink(path)}): nothing was written",
+                    "name the file itself, or remove the link",
+                )
+            ]
+        )
     try:
         mode = path.stat().st_mode  # through a symlink: what would be overwritten is what it names
     except FileNotFoundError:
@@ -115,17 +141,21 @@ def check_file_target(path: Path) -> None:
             )
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str, follow_symlinks: bool = False) -> None:
     """Write text to path so that readers see the old content or the new, never half of it.
 
     Only a regular file (or an absent path) is a target: a device, a FIFO, a socket or a
-    directory is refused, since the rename that makes the write atomic would replace it.
+    directory is refused, since the rename that makes the write atomic would replace it; so is
+    a symbolic link, unless follow_symlinks (then the file it names is written, the link kept).
+    The file keeps its mode; the text is written as given (its line endings included).
     """
-    check_file_target(path)
+    check_file_target(path, follow_symlinks)
+    if follow_symlinks:
+        path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
@@ -140,7 +170,7 @@ def write_atomically(path: Path, text: str) -> None:
 def check_still_as_read(edit: FileEdit) -> None:
     """Refuse an edit whose file changed on disk (or went away) since it was read."""
     try:
-        current = edit.path.read_text(encoding="utf-8")
+        current = read_exact(edit.path)
     except FileNotFoundError:
         current = None
     if current != edit.before:
@@ -160,7 +190,7 @@ def apply_edit(edit: FileEdit) -> None:
     """Write an edit, unless the file changed on disk since it was read (then nothing is written)."""
     check_still_as_read(edit)
     if edit.changed:
-        write_atomically(edit.path, edit.after)
+        write_atomically(edit.path, edit.after, follow_symlinks=True)
 
 
 def replace_mapping(target: CommentedMap, source: Any) -> None:

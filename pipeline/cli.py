@@ -8,6 +8,7 @@ how to get the traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
@@ -36,7 +37,7 @@ from pipeline.commands import (
     verify_rollout,
 )
 from pipeline.render import rendered_root
-from pipeline.transaction import recover
+from pipeline.transaction import locked, recover
 
 # In the order `pipeline --help` lists them: build, judge, compare, move releases, lifecycle, docs.
 COMMANDS = (
@@ -90,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _recover(args)
-        return args.run(args)
+        lock_folders = getattr(args, "lock_folders", None)  # editing commands: the whole read-modify-write
+        with locked(lock_folders(args)) if lock_folders else contextlib.nullcontext():
+            return args.run(args)
     except InputError as error:
         print(f"pipeline {args.command}: invalid input\n{error.report()}", file=sys.stderr)
         return error.exit_code
@@ -122,7 +125,9 @@ def _recover(args: argparse.Namespace) -> None:
     environments = getattr(args, "environments", None)
     if environments is not None:
         given = [getattr(args, option, None) for option in ("rendered", "out")]
-        recover(environments, rendered_root(environments), *[path for path in given if isinstance(path, Path)])
+        folders = [path for path in given if isinstance(path, Path)]
+        for note in recover(environments, rendered_root(environments), *folders):
+            print(f"pipeline: {note}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ from stacks.platform import manifests as stage_manifests
 CLUSTER_SCOPE_DIR = "_cluster"
 KUSTOMIZATION = "kustomization.yaml"
 RENDERED = "rendered"  # the committed tree, beside the stage files' folder
+# The first line of every kustomization render writes: a folder whose kustomization begins so is
+# one render may replace; any other folder (a hand-made kustomize overlay included) is not.
+RENDER_MARK = "# Written by `pipeline render` from the stage files: edit those, then render again.\n"
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def slice_stage(rendered: RenderedStage, keep: Callable[[dict[str, Any]], bool])
 
 def kustomization(resource_files: list[str]) -> str:
     """A kustomization listing every file, so `kubectl kustomize <stage dir>` consumes it as is."""
-    return dump_manifest(
+    return RENDER_MARK + dump_manifest(
         {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": sorted(resource_files)}
     )
 
@@ -100,7 +103,7 @@ def rendered_root(environments: Path) -> Path:
 
 def stage_tree(out_dir: Path, rendered: RenderedStage) -> TreeWrite:
     """<out_dir>/<stage> as a folder write; an existing folder is replaced only if render wrote it."""
-    return TreeWrite(out_dir / rendered.stage, rendered.files, KUSTOMIZATION)
+    return TreeWrite(out_dir / rendered.stage, rendered.files, KUSTOMIZATION, RENDER_MARK)
 
 
 def write_stages(out_dir: Path, stages: list[RenderedStage]) -> None:
@@ -150,4 +153,17 @@ def staleness(out_dir: Path, rendered: RenderedStage, folders: Collection[str] |
         changed=tuple(prefix + p for p in sorted(changed)),
         missing=tuple(prefix + p for p in sorted(set(expected) - on_disk)),
         extra=tuple(prefix + p for p in sorted(on_disk - set(expected))),
+    )
+
+
+def strays(out_dir: Path, stages: Collection[str]) -> tuple[str, ...]:
+    """What lies in the rendered tree's top folder and no render writes there: a GitOps agent syncs it all.
+
+    Hidden entries included (a copy of a stage folder left by hand, the temporaries of a run
+    killed by an older version): `git add rendered/` would pick them up.
+    """
+    if not out_dir.is_dir():
+        return ()
+    return tuple(
+        sorted(entry.name + ("/" if entry.is_dir() else "") for entry in out_dir.iterdir() if entry.name not in stages)
     )

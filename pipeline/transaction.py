@@ -23,6 +23,7 @@ import os
 import secrets
 import shutil
 import stat
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -41,13 +42,28 @@ LOCK_WAIT_SECONDS = 60.0
 class TreeWrite:
     """A folder replaced whole by these files (relative path -> text): a rendered stage.
 
-    An existing target is replaced only if empty or holding `marker` (a file every folder this
-    kind of write makes has): a folder someone else made is never deleted.
+    An existing target is replaced only if empty or holding `marker`, a file that begins with
+    `mark` (every folder this kind of write makes has it): a folder someone else made is never
+    deleted, even one holding a file of the marker's name.
     """
 
     target: Path
     files: Mapping[str, str] = field(repr=False)
     marker: str = ""
+    mark: str = ""
+
+    def made_here(self) -> bool:
+        """Whether the target is a folder this kind of write made (its marker file begins with the mark)."""
+        if not self.marker:
+            return False
+        try:  # non-blocking, and a regular file only: the marker may be a FIFO someone left there
+            descriptor = os.open(self.target / self.marker, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            return False
+        with os.fdopen(descriptor, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return False
+            return stream.read(len(self.mark.encode())) == self.mark.encode()
 
 
 @dataclass(frozen=True)
@@ -68,12 +84,23 @@ class Transaction:
         return sorted({folder.resolve() for folder in parents})
 
 
+_HELD: set[Path] = set()  # folders this process holds locked: a nested locked() takes only the others
+
+
 @contextmanager
 def locked(folders: list[Path]) -> Iterator[None]:
-    """Hold an exclusive flock on each folder; wait up to LOCK_WAIT_SECONDS for another command."""
+    """Hold an exclusive flock on each folder; wait up to LOCK_WAIT_SECONDS for another command.
+
+    Re-entrant: an editing command holds its folders from before it reads the stage file until
+    after it wrote it (a second edit waits, then reads what the first wrote), and the commit
+    inside it takes no lock twice. Take them in sorted order (as Transaction.folders gives them).
+    """
     with ExitStack() as stack:
         for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
+            folder = folder.resolve()
+            if folder in _HELD:
+                continue
             descriptor = os.open(folder, os.O_RDONLY)
             stack.callback(os.close, descriptor)
             deadline = time.monotonic() + LOCK_WAIT_SECONDS
@@ -95,6 +122,8 @@ def locked(folders: list[Path]) -> Iterator[None]:
                             ]
                         ) from None
                     time.sleep(0.05)
+            _HELD.add(folder)
+            stack.callback(_HELD.discard, folder)
         yield
 
 
@@ -103,7 +132,8 @@ def commit(transaction: Transaction) -> None:
     folders = transaction.folders()
     journal_dir = transaction.journal_dir.resolve()
     with locked(folders):
-        _recover_locked(folders)
+        for note in _recover_locked(folders):
+            print(f"pipeline: {note}", file=sys.stderr)
         for edit in transaction.edits:
             _still_as_read(edit)
         for tree in transaction.trees:
@@ -130,19 +160,21 @@ def commit(transaction: Transaction) -> None:
             _remove(Path(swap["old"]))
 
 
-def recover(*folders: Path) -> None:
-    """Undo a change a killed command left half done, and remove leftover temporaries.
+def recover(*folders: Path) -> list[str]:
+    """Undo a change a killed command left half done, and remove leftover temporaries; say what was done.
 
     folders: where journals may be (the stage files' folder, rendered/, an --out) and temporaries.
     """
     present = [f.resolve() for f in folders if f.is_dir()]
     if any(entry.name.startswith((JOURNAL, TEMPORARY)) for folder in present for entry in os.scandir(folder)):
         with locked(sorted(set(present))):
-            _recover_locked(present)
+            return _recover_locked(present)
+    return []
 
 
-def _recover_locked(folders: list[Path]) -> None:
+def _recover_locked(folders: list[Path]) -> list[str]:
     """Journals first (they name temporaries in any of the folders), then the leftovers."""
+    notes = []
     for folder in folders:
         journal = folder / JOURNAL
         if journal.exists():
@@ -151,10 +183,15 @@ def _recover_locked(folders: list[Path]) -> None:
             except (OSError, ValueError, KeyError, TypeError):
                 swaps = []  # a journal cut short: no swap was made before it was whole on disk
             _undo(folder, swaps)
+            targets = ", ".join(sorted(Path(swap["target"]).name for swap in swaps)) or "nothing swapped yet"
+            notes.append(f"undid a change a killed pipeline command left half written in {folder} ({targets})")
     for folder in folders:
-        for entry in os.scandir(folder):
-            if entry.name.startswith(TEMPORARY):
-                _remove(Path(entry.path))
+        leftovers = sorted(entry.name for entry in os.scandir(folder) if entry.name.startswith(TEMPORARY))
+        for name in leftovers:
+            _remove(folder / name)
+        if leftovers:
+            notes.append(f"removed {len(leftovers)} leftover(s) of killed pipeline commands in {folder}")
+    return notes
 
 
 def _swap(kind: str, target: Path) -> dict[str, str]:
@@ -232,15 +269,16 @@ def _replaceable(tree: TreeWrite) -> None:
     target = tree.target
     if not target.exists() and not target.is_symlink():
         return
-    if not target.is_dir() or (any(target.iterdir()) and not (tree.marker and (target / tree.marker).is_file())):
+    if not target.is_dir() or (any(target.iterdir()) and not tree.made_here()):
         raise InputError(
             [
                 Problem(
                     None,
                     "",
-                    f"{target} exists and was not written by pipeline render (no {tree.marker or 'marker'}); "
-                    "nothing was written",
-                    "pick an output folder of its own, or move what is there",
+                    f"{target} exists and was not written by pipeline render "
+                    f"(its {tree.marker or 'marker'} does not begin with the render's mark); nothing was written",
+                    "pick an output folder of its own, or move what is there (a render made before the mark "
+                    "existed: remove the folder and render again)",
                 )
             ]
         )

@@ -61,6 +61,13 @@ def add_rendered_option(parser: argparse.ArgumentParser) -> None:
         help="the rendered tree written together with the stage file "
         "(default: rendered/ beside the environments folder, when there is one)",
     )
+    parser.set_defaults(lock_folders=stage_edit_folders)
+
+
+def stage_edit_folders(args: argparse.Namespace) -> list[Path]:
+    """What an editing command holds locked from before it reads the stage file until it wrote it."""
+    folders = [args.environments, rendered_dir(args)]
+    return sorted({folder.resolve() for folder in folders if folder is not None and folder.is_dir()})
 
 
 def rendered_dir(args: argparse.Namespace) -> Path | None:

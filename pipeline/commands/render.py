@@ -19,8 +19,17 @@ from pathlib import Path
 from kube.identity import resource_id
 from kube.tenancy import tenant_namespaces
 from model.errors import InputError, Problem
-from model.loader import display_path, load_environments
-from pipeline.render import RENDERED, RenderedStage, render_stage, rendered_root, slice_stage, staleness, write_stages
+from model.loader import display_path, load_environments, load_stage_order
+from pipeline.render import (
+    RENDERED,
+    RenderedStage,
+    render_stage,
+    rendered_root,
+    slice_stage,
+    staleness,
+    strays,
+    write_stages,
+)
 from pipeline.reports.text import tenants_label
 from pipeline.summary import format_summary, summarize
 from pipeline.tenant_filter import add_tenant_option, check_known, tenant_of_resource
@@ -72,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
                 ]
             )
     if args.check:
-        return _check(out, rendered, folders if selected else None, selected)
+        extra = () if selected else strays(out, load_stage_order(args.environments))
+        return _check(out, rendered, folders if selected else None, selected, extra)
     write_stages(out, [stage for _, stage in rendered])
     summaries = [summarize(env.stage, stage.manifests, env.release.version) for env, stage in rendered]
     if args.format == "json":
@@ -106,14 +116,20 @@ def _check(
     rendered: list[tuple[object, RenderedStage]],
     folders: dict[str, set[str]] | None,
     selected: tuple[str, ...],
+    extra: tuple[str, ...] = (),
 ) -> int:
     stale = [staleness(out, stage, folders[stage.stage] if folders is not None else None) for _, stage in rendered]
-    if not any(s.stale for s in stale):
+    if not extra and not any(s.stale for s in stale):
         print(f"{out}/ is up to date ({', '.join(stage.stage for _, stage in rendered)}){tenants_label(selected)}")
         return 0
     for report in stale:
         for label, paths in (("changed", report.changed), ("missing", report.missing), ("extra", report.extra)):
             for path in paths:
                 print(f"stale: {out}/{path} ({label})")
-    print(f"{out}/ is stale: run `pipeline render` and commit the result", file=sys.stderr)
+    for name in extra:
+        print(f"stale: {out}/{name} (not a stage folder: no render writes it)")
+    if any(s.stale for s in stale):
+        print(f"{out}/ is stale: run `pipeline render` and commit the result", file=sys.stderr)
+    if extra:
+        print(f"{out}/ holds what no render writes: remove it (render never deletes it)", file=sys.stderr)
     return 1
