@@ -2,7 +2,7 @@
 
 Exit codes: 0 ok, 1 a gate or a mandatory policy failed (or output is stale), 2 bad input or
 usage (an unreadable or unwritable path included), 3 an internal error (a bug: the message says
-how to get the traceback).
+how to get the traceback), 130 interrupted (SIGINT), 143 terminated (SIGTERM; pipeline.signals).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from pipeline.commands import (
     verify_rollout,
 )
 from pipeline.render import rendered_root
+from pipeline.signals import exit_quietly, handle_termination
 from pipeline.transaction import locked, recover
 
 # In the order `pipeline --help` lists them: build, judge, compare, move releases, lifecycle, docs.
@@ -88,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
+    handle_termination()
+    return exit_quietly(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _recover(args)
@@ -97,9 +103,6 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"pipeline {args.command}: invalid input\n{error.report()}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return 0
     except OSError as error:  # the machine, not the input: a full disk, an unwritable --out

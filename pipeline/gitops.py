@@ -15,7 +15,7 @@ from pathlib import Path
 
 from model.errors import InputError, Problem
 from model.writer import write_atomically
-from pipeline.sources import git, repository_root, resolve_revision
+from pipeline.sources import git, remove_worktree, repository_root, resolve_revision
 
 
 def file_at(repository: Path, revision: str, path: Path) -> str | None:
@@ -80,8 +80,8 @@ def commit_on_branch(
         )
     scratch = Path(tempfile.mkdtemp(prefix="pipeline-branch-"))
     tree = scratch / "tree"
-    git(repository, "worktree", "add", "--quiet", "-b", branch, str(tree), "HEAD")
     try:
+        git(repository, "worktree", "add", "--quiet", "-b", branch, str(tree), "HEAD")
         for path, text in files.items():
             relative = os.path.relpath(path.resolve(), repository)
             write_atomically(tree / relative, text)
@@ -96,13 +96,11 @@ def commit_on_branch(
         git(tree, "commit", "--quiet", "-m", message)
         return git(tree, "rev-parse", "HEAD").stdout.strip()
     except BaseException:
-        git(repository, "worktree", "remove", "--force", str(tree), check=False)
+        remove_worktree(repository, scratch)  # before the branch: git keeps a branch a worktree has out
         git(repository, "branch", "-D", branch, check=False)
         raise
     finally:
-        git(repository, "worktree", "remove", "--force", str(tree), check=False)
-        git(repository, "worktree", "prune", check=False)
-        shutil.rmtree(scratch, ignore_errors=True)
+        remove_worktree(repository, scratch)
 
 
 __all__ = ["commit_on_branch", "file_history", "file_at", "repository_root", "resolve_revision"]

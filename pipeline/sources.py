@@ -199,9 +199,21 @@ def from_revision(revision: str, environments: Path, stages: list[str] | None) -
             {k: v for k, v in releases.items() if v and (not stages or k in stages)},
         )
     finally:
-        git(repository, "worktree", "remove", "--force", str(tree), check=False)
-        git(repository, "worktree", "prune", check=False)
-        shutil.rmtree(scratch, ignore_errors=True)
+        remove_worktree(repository, scratch)
+
+
+def remove_worktree(repository: Path, scratch: Path) -> None:
+    """Remove a temporary worktree (scratch/tree) and its registration, however far its making got.
+
+    `git worktree add` locks the worktree while it makes it: one cut short by a signal stays
+    locked, and neither `remove --force` nor `prune` touch a locked worktree. So: unlock, remove
+    (forced twice: locked or not), drop the folder, then prune every registration whose folder is gone.
+    """
+    tree = str(scratch / "tree")
+    git(repository, "worktree", "unlock", tree, check=False)
+    git(repository, "worktree", "remove", "--force", "--force", tree, check=False)
+    shutil.rmtree(scratch, ignore_errors=True)
+    git(repository, "worktree", "prune", check=False)
 
 
 def _stage_order(environments: Path) -> list[str]:

@@ -1,0 +1,58 @@
+"""SIGTERM and SIGINT end a command like an error does: cleanup runs, exit 143 or 130, no traceback.
+
+CI cancellation and `timeout` send SIGTERM, whose default action ends the process on the spot:
+a preview's temporary git worktree stays registered and its child render runs on. Raising
+Terminated instead lets every `finally` and `with` unwind (the transaction undoes a half-made
+write, subprocess.run kills its child, the worktree is removed). This module imports nothing
+heavy, so the console script can install the handler before the rest is imported.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from types import FrameType
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: a BaseException, like KeyboardInterrupt, so `except Exception` does not swallow it."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the cleanup short
+    raise Terminated(signum)
+
+
+def handle_termination() -> None:
+    """Make SIGTERM raise Terminated in the main thread (SIGINT already raises KeyboardInterrupt)."""
+    if threading.current_thread() is threading.main_thread():  # only the main thread may set handlers
+        signal.signal(signal.SIGTERM, _terminate)
+
+
+def exit_quietly(run: Callable[[], int]) -> int:
+    """run's exit code; an interrupt or termination at any point is a one-line message and 130 or 143."""
+    try:
+        return run()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+
+
+def console_script() -> int:
+    """The `pipeline` command: signals handled before the command line (and all it imports) is loaded."""
+    handle_termination()
+
+    def run() -> int:
+        from pipeline.cli import main
+
+        return main()
+
+    return exit_quietly(run)
