@@ -23,6 +23,7 @@ from model.loader import display_path, load_environments, load_stage_order
 from pipeline.render import (
     RENDERED,
     RenderedStage,
+    manifest_file,
     render_stage,
     rendered_root,
     slice_stage,
@@ -30,6 +31,7 @@ from pipeline.render import (
     strays,
     write_stages,
 )
+from pipeline.render_secrets import literal_secrets
 from pipeline.reports.text import tenants_label
 from pipeline.summary import format_summary, summarize
 from pipeline.tenant_filter import add_tenant_option, check_known, tenant_of_resource
@@ -80,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
                     )
                 ]
             )
+    if not args.check:  # every stage judged before any is written: nothing written if one carries a secret
+        refused = [p for env, stage in rendered for p in literal_secrets(env, stage.manifests, manifest_file)]
+        if refused:
+            raise InputError(refused)
     if args.check:
         extra = () if selected else strays(out, load_stage_order(args.environments))
         return _check(out, rendered, folders if selected else None, selected, extra)

@@ -22,7 +22,7 @@ from pipeline.diff.classify import classify
 from pipeline.diff.model import FieldChange, ResourceChange, RolloutClass, StageDiff
 from pipeline.diff.normalize import QUANTITY_MAPS, normalize
 from pipeline.diff.paths import format_path, item_key, lookup
-from pipeline.diff.redact import REDACTED, redact, redact_line, secret_field, sensitive
+from pipeline.diff.redact import REDACTED, redact, redact_texts, secret_field, sensitive
 from pipeline.diff.risk import flags as risk_flags
 from pipeline.tenant_filter import tenancy, tenant_of_resource
 
@@ -183,9 +183,13 @@ def _field_change(
         and ("\n" in before or "\n" in after)
         and not secret_field(kind, parts)
     ):
-        # A file: its changed lines, each with a secret-looking value hidden.
+        # A file: its changed lines, each secret value cut out whole (however many lines) first.
+        file_name = str(parts[-1]) if parts else ""
         return FieldChange(
-            path, f"{before.count(chr(10))} lines", f"{after.count(chr(10))} lines", lines=_line_diff(before, after)
+            path,
+            f"{before.count(chr(10))} lines",
+            f"{after.count(chr(10))} lines",
+            lines=_line_diff(*redact_texts(file_name, before, after)),
         )
     if sensitive(kind, parts, before) or sensitive(kind, parts, after):
         return FieldChange(path, None if before is None else REDACTED, None if after is None else REDACTED)
@@ -206,9 +210,9 @@ def _named(parts: list[Any], old: dict[str, Any], new: dict[str, Any]) -> list[A
 
 
 def _line_diff(before: str, after: str) -> tuple[str, ...]:
+    """The changed lines of two redacted texts, without the ---/+++ header."""
     lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
-    # Without the ---/+++ header; the +/-/space marker stays, the rest is redacted as a file line.
-    return tuple(line if line.startswith("@@") else line[:1] + redact_line(line[1:]) for line in list(lines)[2:])
+    return tuple(list(lines)[2:])
 
 
 def _short_images(before: Any, after: Any) -> tuple[Any, Any]:

@@ -629,7 +629,7 @@ def test_secret_like_values_never_appear_in_text_json_or_markdown(repo, secrets_
     )
 
 
-def test_a_config_file_diff_hides_the_secret_line_and_shows_the_others(secrets_in_config):
+def test_a_config_file_diff_hides_the_secret_values_and_shows_the_others(secrets_in_config):
     text, rich = secrets_in_config
     config = next(c for c in rich.stage("dev")["changes"] if c["kind"] == "ConfigMap")
     assert config["changes"] == [
@@ -641,7 +641,7 @@ def test_a_config_file_diff_hides_the_secret_line_and_shows_the_others(secrets_i
                 "@@ -9,3 +9,3 @@",
                 " llm:",
                 "-  api_key: (redacted)",
-                "+  api_key: (redacted)",
+                "+  api_key: (redacted, changed)",  # rotated: the change shows, neither value
                 "   max_retries: 3",
                 "@@ -15,3 +15,3 @@",
                 "   retry_backoff_seconds: 2",
@@ -652,7 +652,7 @@ def test_a_config_file_diff_hides_the_secret_line_and_shows_the_others(secrets_i
         }
     ]
     assert "        -  temperature: 0.7" in text.result.out.splitlines()
-    assert "        +  api_key: (redacted)" in text.result.out.splitlines()
+    assert "        +  api_key: (redacted, changed)" in text.result.out.splitlines()
     assert "  -  temperature: 0.7" in rich.texts["markdown"].splitlines()
 
 

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from pipeline.diff.redact import REDACTED, redact, redact_line, secret_field, sensitive
+from pipeline.diff.redact import REDACTED, redact, redact_texts, secret_field, sensitive
 from tests.pipeline.diff import container, diff, fields, only_change, pick, reports
 
 NS = "agent-platform-prod"
@@ -176,7 +176,7 @@ def test_a_credential_looking_value_is_redacted_whatever_its_name(deployment, wh
     assert_hidden(diff(new, deployment), value)
 
 
-def test_a_config_map_file_diff_hides_only_the_secret_line_value(rendered):
+def test_a_config_map_file_diff_hides_only_the_secret_values(rendered):
     old = pick(rendered, "prod", "ConfigMap", "agent-service-config")
     new = copy.deepcopy(old)
     text = new["data"]["config.yaml"]
@@ -204,7 +204,7 @@ def test_a_config_map_file_diff_hides_only_the_secret_line_value(rendered):
                 " tracing:",
                 "-  sample_ratio: 0.1",
                 "+  sample_ratio: 0.2",
-                f"+{REDACTED}",
+                f"+  endpoint: {REDACTED}",  # the key stays: only the value is cut out
             ],
         }
     ]
@@ -263,10 +263,86 @@ def test_redact_walks_added_subtrees():
         ("  model: gpt-4o", "  model: gpt-4o"),
     ],
 )
-def test_redact_line_hides_the_value_of_a_secret_line(line, shown):
-    assert redact_line(line.format(value=password(19))) == shown
+def test_a_line_of_a_file_that_is_not_yaml_loses_a_secret_value(line, shown):
+    text = line.format(value=password(19))
+    assert redact_texts("app.properties", text, text) == (shown, shown)
 
 
-def test_redact_line_hides_a_whole_line_holding_a_credential():
-    assert redact_line(f"  upstream: {url_with_password(20)}") == REDACTED
-    assert redact_line(f"Authorization: Bearer {openai_key(21)}") == REDACTED
+def test_a_line_of_a_file_that_is_not_yaml_holding_a_credential_is_hidden_whole():
+    for line in (f"  upstream: {url_with_password(20)}", f"Authorization: Bearer {openai_key(21)}"):
+        assert redact_texts("app.env", line, line) == (REDACTED, REDACTED)
+
+
+def pem_key() -> str:
+    """A PEM private key block that is no key (header, base64-looking body, footer)."""
+    kind = "RSA " + "PRIVATE KEY"
+    body = "\n".join("MII" + "Bog" + str(i) * 60 for i in range(5))
+    return f"-----BEGIN {kind}-----\n{body}\n-----END {kind}-----"
+
+
+def config_with(rendered, extra: str) -> tuple[dict, dict]:
+    old = pick(rendered, "prod", "ConfigMap", "agent-service-config")
+    new = copy.deepcopy(old)
+    new["data"]["config.yaml"] = new["data"]["config.yaml"].replace("  max_retries: 3\n", extra + "  max_retries: 3\n")
+    return old, new
+
+
+def test_a_multi_line_secret_in_a_config_file_is_cut_out_whole(rendered):
+    """A PEM key in a block scalar, and a two-line password: no line of either reaches any report."""
+    key = pem_key()
+    block = "".join(f"    {line}\n" for line in key.splitlines())
+    two_lines = password(13) + "\n" + password(14)
+    old, new = config_with(rendered, f"  tls_private: |\n{block}  db_password: {json.dumps(two_lines)}\n")
+    stage_diff = diff(old, new)
+    body_lines = key.splitlines()[1:-1]
+    assert_hidden(stage_diff, *body_lines, password(13), password(14))
+    (change,) = fields(only_change(old, new))
+    assert f"+  db_password: {REDACTED}" in change["lines"]
+    assert f"+  tls_private: {REDACTED}" in change["lines"]  # the block scalar's 7 lines, one shown
+
+
+def test_a_multi_line_value_in_an_env_file_is_hidden_line_by_line_and_by_shape(rendered):
+    old = pick(rendered, "prod", "ConfigMap", "agent-service-config")
+    new = copy.deepcopy(old)
+    new["data"]["extra.env"] = "A=1\n"
+    newer = copy.deepcopy(new)
+    newer["data"]["extra.env"] = f"A=2\nDB_PASSWORD={password(15)}\nKEY_FILE_BODY={pem_key()}\n"
+    assert_hidden(diff(new, newer), password(15), *pem_key().splitlines()[1:-1])
+
+
+def test_last_applied_configuration_is_redacted_as_the_object_it_embeds():
+    """kubectl apply keeps the whole object in an annotation: a Secret's data must not come back through it."""
+    data = {"openai-api-key": base64.b64encode(password(16).encode()).decode()}
+    applied = secret(data)
+    old = secret(data)
+    new = copy.deepcopy(old)
+    new["metadata"]["annotations"] = {
+        "kubectl.kubernetes.io/last-applied-configuration": json.dumps(applied),
+    }
+    stage_diff = diff(old, new)
+    assert_hidden(stage_diff, data["openai-api-key"], password(16))
+    (change,) = fields(only_change(old, new))
+    shown = json.loads(json.loads(change["new"])["kubectl.kubernetes.io/last-applied-configuration"])
+    assert shown["data"] == {"openai-api-key": REDACTED} and shown["metadata"]["name"] == "llm-api-keys"
+
+
+def test_an_unreadable_last_applied_configuration_is_hidden_whole():
+    old = secret({"k": "v"})
+    new = copy.deepcopy(old)
+    new["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": "{not json " + password(17)}
+    assert_hidden(diff(old, new), password(17))
+
+
+def test_a_rotated_secret_in_a_config_file_shows_as_changed_without_either_value(rendered):
+    old, new = config_with(rendered, f"  api_key: {openai_key(20)}\n  db_password: {password(21)}\n")
+    _, newer = config_with(rendered, f"  api_key: {openai_key(22)}\n  db_password: {password(21)}\n")
+    stage_diff = diff(new, newer)
+    assert_hidden(stage_diff, openai_key(20), openai_key(22), password(21))
+    (change,) = fields(only_change(new, newer))
+    assert change["lines"] == [
+        "@@ -9,3 +9,3 @@",
+        " llm:",
+        f"-  api_key: {REDACTED}",
+        "+  api_key: (redacted, changed)",
+        f"   db_password: {REDACTED}",
+    ]
