@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kube.identity import ResourceId, resource_id
+from kube.workloads import title
 from model.environment import Environment
 from model.errors import Location
+from pipeline.kube_limits import duplicates
 from pipeline.kube_schema import SchemaProblem
 from pipeline.kube_schema import check_manifests as schema_check
 from pipeline.locate import locate
@@ -134,7 +136,7 @@ def check_stage(env: Environment, rendered_dir: str = "rendered", manifests: lis
     config = policy_config(env)
     by_id = {resource_id(m): m for m in manifests}
     findings = run_policies(manifests, config, env.stage)
-    problems = schema_check(manifests)
+    problems = schema_check(manifests) + [problem for _, problem in _duplicated(manifests, [None] * len(manifests))]
 
     def where(rid: ResourceId | None, path: str) -> Located | None:
         manifest = by_id.get(rid) if rid else None
@@ -163,6 +165,28 @@ def check_manifests(sourced: list[SourcedManifest], env: Environment) -> StageCh
     problems = schema_check(manifests)
     locations = {i: Located(origin[f.resource_id]) for i, f in enumerate(findings) if f.resource_id in origin}
     schema_locations = {i: Located(origin[p.resource_id]) for i, p in enumerate(problems) if p.resource_id in origin}
+    for where, problem in _duplicated(manifests, [s.location for s in sourced]):
+        if where is not None:
+            schema_locations[len(problems)] = Located(where)
+        problems.append(problem)
     return StageCheck(
         env.stage, len(manifests), _enabled(config), tuple(problems), tuple(findings), locations, schema_locations
     )
+
+
+def _duplicated(
+    manifests: list[dict[str, Any]], where: list[Location | None]
+) -> list[tuple[Location | None, SchemaProblem]]:
+    """A problem on each object whose identity an earlier one has, with where the later one is."""
+    out = []
+    for first, later in duplicates(manifests):
+        seen = f" at {where[first]}" if where[first] else ""
+        problem = SchemaProblem(
+            title(manifests[later]),
+            resource_id(manifests[later]),
+            "metadata.name",
+            f"the same object as the {manifests[first]['apiVersion']} {manifests[first]['kind']}{seen}: one object "
+            "per API group, kind, namespace and name (applied, the later would replace the earlier)",
+        )
+        out.append((where[later], problem))
+    return out

@@ -11,6 +11,10 @@ rest of the check. So each kind's schema is also compiled once into plain Python
 additionalProperties, required, items, enum, oneOf and friends, $ref); an object the predicate
 accepts has no problem to report, and only an object it rejects goes through jsonschema, which
 says what is wrong. A schema using any other keyword is never compiled: jsonschema judges it.
+
+Integers are judged as Kubernetes decodes them, in both (pipeline.kube_integers): no float in
+an integer field, int32 and int64 ranges. pipeline.kube_limits adds what the API server refuses
+beyond the schemas (names, labels, 1 MiB of ConfigMap data). No message shows a Secret's value.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from referencing import Registry, Resource
 from kube.crd_schemas import crd_validator
 from kube.identity import ResourceId, resource_id
 from kube.workloads import title
+from pipeline import kube_limits
+from pipeline.kube_integers import StrictValidator, int32_int_or_string, is_integer, out_of_range
 
 KUBERNETES_VERSION = "1.37.0"
 _KIND = re.compile(r"[A-Za-z0-9]{1,63}")
@@ -55,7 +61,7 @@ class SchemaProblem:
 def _registry() -> Registry:
     root = resources.files("kubernetes_validate").joinpath(_SCHEMA_DIR)
     definitions = json.loads(root.joinpath("_definitions.json").read_text(encoding="utf-8"))
-    return Resource.from_contents(definitions) @ Registry()
+    return Resource.from_contents(int32_int_or_string(definitions)) @ Registry()
 
 
 def _schema_file(api_version: str, kind: str) -> str:
@@ -65,7 +71,7 @@ def _schema_file(api_version: str, kind: str) -> str:
 
 
 @cache
-def builtin_validator(api_version: str, kind: str) -> jsonschema.Draft202012Validator | None:
+def builtin_validator(api_version: str, kind: str) -> jsonschema.Validator | None:
     """The compiled validator of a built-in kind, or None when Kubernetes has no such kind."""
     if "." in api_version.split("/")[0] and not api_version.split("/")[0].endswith(".k8s.io"):
         return None  # a custom resource group (monitoring.coreos.com, ...)
@@ -75,12 +81,19 @@ def builtin_validator(api_version: str, kind: str) -> jsonschema.Draft202012Vali
     if not entry.is_file():
         return None
     schema = json.loads(entry.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema, registry=_registry())
+    return StrictValidator(schema, registry=_registry())
 
 
-def validator_for(api_version: str, kind: str) -> jsonschema.Draft202012Validator | None:
+@cache
+def custom_validator(api_version: str, kind: str) -> jsonschema.Validator | None:
+    """A custom resource's validator (kube.crd_schemas), judging integers as the built-in kinds' do."""
+    validator = crd_validator(api_version, kind)
+    return None if validator is None else StrictValidator(validator.schema)
+
+
+def validator_for(api_version: str, kind: str) -> jsonschema.Validator | None:
     """The validator of any kind we know a schema for."""
-    return builtin_validator(api_version, kind) or crd_validator(api_version, kind)
+    return builtin_validator(api_version, kind) or custom_validator(api_version, kind)
 
 
 Check = Callable[[Any], bool]
@@ -90,17 +103,13 @@ class _Unsupported(Exception):
     """A schema construct the compiler does not cover: jsonschema judges that kind."""
 
 
-def _is_integer(value: Any) -> bool:  # jsonschema's draft 2020-12 type checker, exactly
-    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
-
-
 _TYPES: dict[str, Check] = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
     "string": lambda v: isinstance(v, str),
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
-    "integer": _is_integer,
+    "integer": is_integer,
     "number": lambda v: isinstance(v, numbers.Number) and not isinstance(v, bool),
 }
 # Keywords jsonschema applies whose meaning the compiler reproduces; any other keyword jsonschema
@@ -192,6 +201,8 @@ class _Compiler:
                 raise _Unsupported(f"type {types!r}")
             predicates = [_TYPES[t] for t in types]
             checks.append(predicates[0] if len(predicates) == 1 else _any_type(predicates))
+            if "integer" in types:
+                checks.append(lambda value: not is_integer(value) or out_of_range(value, schema) is None)
         if "enum" in schema:
             checks.append(_enum(schema["enum"]))
         if "const" in schema:
@@ -297,6 +308,7 @@ def check_manifest(manifest: Mapping[str, Any]) -> list[SchemaProblem]:
         rid = resource_id(manifest)
     except (KeyError, TypeError, AttributeError):
         rid = None
+    limits = [SchemaProblem(name, rid, path, message) for path, message in kube_limits.problems(manifest)]
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return [SchemaProblem(name, rid, "", "has no apiVersion and kind")]
     validator = validator_for(api_version, kind)
@@ -308,15 +320,17 @@ def check_manifest(manifest: Mapping[str, Any]) -> list[SchemaProblem]:
                 "",
                 f"no schema for {api_version} {kind}: not validated "
                 f"(Kubernetes {KUBERNETES_VERSION} has no such kind and no CRD schema is known)",
-            )
+            ),
+            *limits,
         ]
     fast = fast_validator(api_version, kind)
     if fast is not None and fast(manifest):
-        return []
+        return limits
+    secret = kind == "Secret" and api_version == "v1"
     return [
-        SchemaProblem(name, rid, _path(error.absolute_path), _message(error))
+        SchemaProblem(name, rid, _path(error.absolute_path), _message(error, secret))
         for error in sorted(validator.iter_errors(manifest), key=lambda e: list(map(str, e.absolute_path)))
-    ]
+    ] + limits
 
 
 def check_manifests(manifests: Iterable[Mapping[str, Any]]) -> list[SchemaProblem]:
@@ -331,7 +345,23 @@ def _path(parts) -> str:
     return out
 
 
-def _message(error: jsonschema.ValidationError) -> str:
+def _message(error: jsonschema.ValidationError, secret: bool = False) -> str:
+    instance = error.instance
+    if secret and list(error.absolute_path)[:1] in (["data"], ["stringData"]) and len(error.absolute_path) > 1:
+        return error.message.replace(repr(instance), "the value", 1)  # a Secret's value stays unsaid
+    if error.validator in ("oneOf", "anyOf"):  # an IntOrString's int32 out of range says so, not "any of"
+        ranges = [sub.message for sub in error.context or () if "out of range" in sub.message]
+        if ranges:
+            return ranges[0]
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "unknown field")
-    return error.message
+    if error.validator == "type" and isinstance(instance, float) and "integer" in str(error.validator_value):
+        if instance.is_integer() and abs(instance) < 2**63:
+            return f"{instance!r} is a float, and this field holds an integer: write {int(instance)}"
+        return f"{instance!r} is a float, and this field holds an integer"
+    return _shortened(error.message)
+
+
+def _shortened(message: str) -> str:
+    """A message quoting a long value (a 1 MiB string, a whole object), cut to a readable length."""
+    return message if len(message) <= 500 else f"{message[:300]}...{message[-150:]}"

@@ -1,7 +1,12 @@
-"""The check report for people at a terminal."""
+"""The check report for people at a terminal.
+
+Every line passes through model.printable: a name or message from input cannot forge a line
+(a newline, an ESC sequence, a bidi override is shown as an escape) nor show a credential.
+"""
 
 from __future__ import annotations
 
+from model.printable import printable
 from pipeline.check import StageCheck
 
 
@@ -16,10 +21,11 @@ def summary_line(check: StageCheck) -> str:
     """prod: 175 resources, schema ok, 45 rules: 0 mandatory failures, 1 advisory."""
     verdict = "PASS" if check.passed else "FAIL"
     schema = "schema ok" if not check.schema_problems else f"{len(check.schema_problems)} schema problems"
-    return (
+    return printable(
         f"{verdict} {check.stage}{tenants_label(check.tenants)}: {check.resources} resources, {schema}, "
         f"{len(check.rules)} rules: "
-        f"{len(check.mandatory_failures)} mandatory failures, {len(check.advisories)} advisory"
+        f"{len(check.mandatory_failures)} mandatory failures, {len(check.advisories)} advisory",
+        keep_newlines=False,
     )
 
 
@@ -44,4 +50,4 @@ def render(checks: list[StageCheck]) -> str:
             if where:
                 key = f" ({where.key_path})" if where.key_path else ""
                 lines.append(f"             at {where.location}{key}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line, keep_newlines=False) for line in lines) + "\n"
