@@ -1,8 +1,11 @@
 """YAML documents read into plain Python values, with the file position of every key and item.
 
-libyaml (PyYAML's C parser) composes the node tree; the tree is then walked once to build
-dicts, lists and scalars while recording positions by key path, so that every later check can
-say file:line:column. Duplicate keys are errors here, with both lines named.
+libyaml (PyYAML's C parser) reads the events; model/compose.py composes the node tree from
+them, refusing anchors, aliases, tagged collections, deep nesting and over-long strings before
+any value is built; the tree is then walked once to build dicts, lists and scalars while
+recording positions by key path, so that every later check can say file:line:column. Duplicate
+keys are errors here, with both lines named. A stage file is read only if it is a regular file
+of at most model.limits.MAX_FILE_BYTES: a FIFO or a device is refused before it is opened.
 
 Scalars resolve as in YAML 1.2's core schema, not PyYAML's YAML 1.1 default: `yes`, `no`, `on`
 and `Off` stay strings, `20:30` is not a base-60 number and `2026-11-24` is not a date.
@@ -10,7 +13,9 @@ and `Off` stay strings, `20:30` is not a base-60 number and `2026-11-24` is not 
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +24,9 @@ import yaml
 from yaml.error import MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from model.compose import compose_single, shortened
 from model.errors import InputError, Location, Problem
+from model.limits import MAX_FILE_BYTES, size_text
 
 KeyPath = tuple[str | int, ...]
 
@@ -64,17 +71,70 @@ class Document:
 def load_document(path: Path, display_name: str | None = None) -> Document:
     """Read one YAML document; raise InputError naming the position of any syntax problem."""
     name = display_name or str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(None, "", f"{name}: no such file")]) from None
-    except OSError as error:
-        raise InputError([Problem(None, "", f"{name}: cannot be read ({error.strerror or error})")]) from None
+    data = read_stage_bytes(path, name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError([_not_utf8(name, data, error)]) from None
     return parse_document(text, name)
+
+
+_NOT_A_FILE = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def read_stage_bytes(path: Path, name: str) -> bytes:
+    """The bytes of a stage file: a regular file of at most MAX_FILE_BYTES, else InputError.
+
+    Judged before anything is read, so that a FIFO or a device never blocks, and again on the
+    open file (non-blocking), so that a swap between the two looks cannot either.
+    """
+    try:
+        _check_regular(os.stat(path).st_mode, path, name)
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError([Problem(None, "", f"{name}: no such file")]) from None
+    except OSError as error:
+        raise InputError([Problem(None, "", f"{name}: cannot be read ({error.strerror or error})")]) from None
+    try:
+        with os.fdopen(handle, "rb") as stream:
+            _check_regular(os.fstat(stream.fileno()).st_mode, path, name)
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise InputError([Problem(None, "", f"{name}: cannot be read ({error.strerror or error})")]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError([_too_large(name, os.stat(path).st_size if path.exists() else len(data))])
+    return data
+
+
+def _check_regular(mode: int, path: Path, name: str) -> None:
+    for test, what in _NOT_A_FILE:
+        if test(mode):
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        "",
+                        f"{name} is {what}, not a file: nothing was read",
+                        f"a stage file is a regular file; put the YAML text in {path.name}",
+                    )
+                ]
+            )
+
+
+def _too_large(name: str, size: int) -> Problem:
+    return Problem(
+        Location(name, 1, 1),
+        "",
+        f"the file is {size:,} bytes; a stage file is at most {size_text(MAX_FILE_BYTES)} ({MAX_FILE_BYTES:,} bytes)",
+        "a stage file holds settings, not data: keep large content (documents, prompts, certificates) "
+        "in the application's image or a volume",
+    )
 
 
 def _not_utf8(name: str, data: bytes, error: UnicodeDecodeError) -> Problem:
@@ -121,9 +181,13 @@ StageLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 def parse_document(text: str, name: str) -> Document:
     """Parse YAML text (one document) into plain data and a source map."""
+    if len(text) * 4 > MAX_FILE_BYTES:  # a character is at most four bytes of UTF-8
+        size = len(text.encode("utf-8", errors="surrogatepass"))
+        if size > MAX_FILE_BYTES:
+            raise InputError([_too_large(name, size)])
     loader = StageLoader(text)
     try:
-        node = loader.get_single_node()
+        node, problems = compose_single(loader, name, format_path)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         location = Location(name, mark.line + 1, mark.column + 1) if mark else None
@@ -139,6 +203,8 @@ def parse_document(text: str, name: str) -> Document:
         raise InputError([Problem(Location(name, 1, 1), "", f"YAML error: {error}")]) from None
     finally:
         loader.dispose()
+    if problems:  # refused before any value is built: an alias is never expanded
+        raise InputError(problems)
     source = SourceMap()
     if node is None:
         return Document({}, source, name)
@@ -162,28 +228,14 @@ class _Builder:
         self.name = name
         self.source = source
         self.problems: list[Problem] = []
-        self.active: set[int] = set()  # nodes on the current path: a recursive alias loops
 
     def build(self, node: Node, path: KeyPath) -> Any:
-        if id(node) in self.active:
-            self.problems.append(
-                Problem(
-                    _location(self.name, node),
-                    format_path(path),
-                    "a recursive YAML alias",
-                    "an alias (*name) may not refer to a mapping or list that contains it",
-                )
-            )
-            return None
-        self.active.add(id(node))
-        try:
-            if isinstance(node, MappingNode):
-                return self._mapping(node, path)
-            if isinstance(node, SequenceNode):
-                return self._sequence(node, path)
-            return self._scalar(node, path)
-        finally:
-            self.active.discard(id(node))
+        # The composer refused anchors and aliases: every node has one parent, the tree is walked once.
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return self._sequence(node, path)
+        return self._scalar(node, path)
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict:
         out: dict = {}
@@ -242,27 +294,21 @@ class _Builder:
         except (YAMLError, ValueError, KeyError, TypeError):
             core = node.tag.removeprefix("tag:yaml.org,2002:")
             message = (
-                f"{node.value!r} is not a valid !!{core}"
+                f"{shortened(node.value)!r} is not a valid !!{core}"
                 if core in ("int", "float", "bool", "null")
-                else f"unsupported YAML tag {node.tag!r}"
+                else f"unsupported YAML tag {shortened(node.tag, 100)!r}"
             )
-            self.problems.append(
-                Problem(
-                    _location(self.name, node),
-                    format_path(path),
-                    message,
-                    "use plain strings, numbers, booleans, lists and mappings",
-                )
-            )
+            self._problem(node, path, message, "use plain strings, numbers, booleans, lists and mappings")
             return None
         if isinstance(value, (bytes, bytearray)) or not isinstance(value, (str, int, float, bool, type(None))):
-            self.problems.append(
-                Problem(
-                    _location(self.name, node),
-                    format_path(path),
-                    f"unsupported value of type {type(value).__name__}",
-                    "use plain strings, numbers, booleans, lists and mappings",
-                )
+            self._problem(
+                node,
+                path,
+                f"unsupported value of type {type(value).__name__}",
+                "use plain strings, numbers, booleans, lists and mappings",
             )
             return None
         return value
+
+    def _problem(self, node: Node, path: KeyPath, message: str, hint: str) -> None:
+        self.problems.append(Problem(_location(self.name, node), format_path(path), message, hint))

@@ -92,8 +92,21 @@ def test_an_empty_document_is_an_empty_mapping():
     assert parse_document("# only a comment\n", "f.yaml").data == {}
 
 
-def test_a_non_recursive_alias_is_a_copy():
-    assert parse_document("a: &x {b: 1}\nc: *x\n", "f.yaml").data == {"a": {"b": 1}, "c": {"b": 1}}
+def test_an_alias_is_refused_at_the_alias_naming_the_anchors_line():
+    # Stage files share values through defaults.yaml and service_defaults, never through anchors.
+    (problem,) = problems_of("a: &x {b: 1}\nc: *x\n")
+    assert (problem.location, problem.key_path) == (Location("f.yaml", 2, 4), "c")
+    assert (
+        problem.message
+        == "a YAML alias (*x) of the value anchored at line 1 (&x): stage files do not use anchors and aliases"
+    )
+    assert "defaults.yaml" in problem.hint and "service_defaults" in problem.hint
+
+
+def test_an_anchor_without_an_alias_is_refused_too():
+    (problem,) = problems_of("a: 1\nb: &x {c: 1}\n")
+    assert (problem.location, problem.key_path) == (Location("f.yaml", 2, 4), "b")
+    assert problem.message == "a YAML anchor (&x): stage files do not use anchors and aliases"
 
 
 # --- positions -----------------------------------------------------------------------------------
@@ -189,25 +202,30 @@ def test_every_duplicate_key_is_reported():
 @pytest.mark.parametrize(
     "text, line, column, key_path",
     [
-        ("a: &x [*x]\n", 1, 4, "a[0]"),
-        ("a: &x {b: *x}\n", 1, 4, "a.b"),
-        ("top:\n  a: &x\n    - 1\n    - [*x]\n", 2, 6, "top.a[1][0]"),
+        ("a: &x [*x]\n", 1, 8, "a[0]"),
+        ("a: &x {b: *x}\n", 1, 11, "a.b"),
+        ("top:\n  a: &x\n    - 1\n    - [*x]\n", 4, 8, "top.a[1][0]"),
     ],
     ids=["sequence", "mapping", "nested"],
 )
-def test_recursive_alias_is_reported(text, line, column, key_path):
-    # Located at the anchor the alias loops back to (the composed node), named by the alias's path.
+def test_a_recursive_alias_is_refused_like_any_alias(text, line, column, key_path):
+    # Located at the alias, named by its path; the message names the anchor's line.
     (problem,) = problems_of(text)
     assert problem.location == Location("f.yaml", line, column)
     assert problem.key_path == key_path
-    assert problem.message == "a recursive YAML alias"
+    assert problem.message.startswith("a YAML alias (*x) of the value anchored at line ")
 
 
 def test_merge_key_is_rejected():
-    (problem,) = problems_of("base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n")
+    (problem,) = problems_of("base: {x: 1}\nc:\n  <<: {x: 1}\n  y: 2\n")
     assert problem.location == Location("f.yaml", 3, 3)
     assert problem.key_path == "c"
     assert problem.message == "YAML merge keys (<<) are not supported"
+
+
+def test_a_merge_key_through_an_alias_is_refused_at_the_alias():
+    problems = problems_of("base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n")
+    assert [(p.location, p.key_path) for p in problems] == [(Location("f.yaml", 3, 7), "c.<<")]
 
 
 def test_a_second_document_is_rejected_where_it_starts():
