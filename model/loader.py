@@ -42,6 +42,7 @@ from model.environment import (
 )
 from model.errors import InputError, InvalidEnvironment, Location, Problem, UnknownStage
 from model.merge import deep_merge, merge_sources
+from model.numbers import number_problems
 from model.schema import schema_problems
 from model.semantic import effective_services, effective_tenants, semantic_problems, tenant_service_settings
 from model.source import Document, SourceMap, load_document, parse_document
@@ -230,6 +231,9 @@ def _load_mapping(path: Path, texts: Mapping[str, str]) -> Document:
         raise
     except InputError as error:
         raise InvalidEnvironment(error.problems) from None
+    problems = number_problems(document)
+    if problems:
+        raise InvalidEnvironment(problems)
     if not isinstance(document.data, dict):
         raise InvalidEnvironment(
             [

@@ -1,4 +1,11 @@
-"""Validation of a merged stage document against stage.schema.json, as located Problems."""
+"""Validation of a merged stage document against stage.schema.json, as located Problems.
+
+JSON Schema's "integer" admits 2.0 (a number with a zero fraction); Kubernetes and the backup
+script do not, so this validator's integer is an int and only an int, for every integer field
+at once. A message shows the offending value (shortened when long) unless the key names a
+secret (`password`, `api_key`, ...: kube.secrets.secret_name): a password pasted where the
+schema wants something else is described by its type only.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +17,13 @@ from typing import Any
 
 import jsonschema
 
+from kube.secrets import credential, secret_name
+from model.compose import shortened
 from model.errors import Problem
 from model.source import SourceMap, format_path
 
 SCHEMA_FILE = "stage.schema.json"
+INT32_MAX = 2**31 - 1  # the bound of every count that becomes a Kubernetes int32 field
 
 
 @lru_cache(maxsize=1)
@@ -22,11 +32,21 @@ def stage_schema() -> dict:
     return json.loads(resources.files("model").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
+def _is_integer(_checker: Any, instance: Any) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+StageValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
+
+
 @lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
+def _validator() -> Any:
     schema = stage_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+    StageValidator.check_schema(schema)
+    return StageValidator(schema)
 
 
 def schema_problems(data: Any, source: SourceMap) -> list[Problem]:
@@ -38,6 +58,8 @@ def _problem(error: jsonschema.ValidationError, source: SourceMap) -> list[Probl
     path = tuple(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
     hint = _hint(error)
+    hidden = _names_a_secret(path)
+    shown = _hidden if hidden else _describe
     if error.validator == "additionalProperties":
         known = list(schema.get("properties", {}))
         allowed = ", ".join(sorted(known))
@@ -60,7 +82,7 @@ def _problem(error: jsonschema.ValidationError, source: SourceMap) -> list[Probl
             Problem(
                 source.locate(path + (error.instance,)),
                 format_path(path + (error.instance,)),
-                f"{error.instance!r} is not {schema.get('description', 'a valid name here')}",
+                f"{_value(error.instance)} is not {schema.get('description', 'a valid name here')}",
                 hint,
             )
         ]
@@ -75,28 +97,21 @@ def _problem(error: jsonschema.ValidationError, source: SourceMap) -> list[Probl
             )
         ]
     if error.validator == "type":
-        expected = (
-            error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
-        )
-        message = f"expected {expected}, got {_describe(error.instance)}"
-        if expected == "string" and isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool):
-            hint = f"quote it: YAML reads {error.instance!r} as a number" + (f"; {hint}" if hint else "")
-        elif isinstance(error.instance, str) and expected in ("integer", "number", "boolean"):
-            hint = hint or f"write it without quotes, e.g. {error.instance.strip(chr(34))}"
-        return [Problem(source.locate(path), format_path(path), message, hint or f"write a {expected} here")]
+        return [_type_problem(error, source, path, hint, hidden)]
     if error.validator == "enum":
         options = ", ".join(repr(v) for v in error.validator_value)
         return [
             Problem(
                 source.locate(path),
                 format_path(path),
-                f"is {error.instance!r}, expected one of {options}",
+                f"is {_hidden(error.instance) if hidden else _value(error.instance)}, expected one of {options}",
                 hint or "use one of the listed values (case matters)",
             )
         ]
     if error.validator == "pattern":
         what = schema.get("description", f"a string matching {error.validator_value}")
-        return [Problem(source.locate(path), format_path(path), f"{error.instance!r} is not {what}", hint)]
+        value = _hidden(error.instance) if hidden else _value(error.instance)
+        return [Problem(source.locate(path), format_path(path), f"{value} is not {what}", hint)]
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = {
             "minimum": "at least",
@@ -104,15 +119,59 @@ def _problem(error: jsonschema.ValidationError, source: SourceMap) -> list[Probl
             "exclusiveMinimum": "more than",
             "exclusiveMaximum": "less than",
         }
+        value = _hidden(error.instance) if hidden else shortened(str(error.instance))
         return [
             Problem(
                 source.locate(path),
                 format_path(path),
-                f"is {error.instance}, must be {words[error.validator]} {error.validator_value}",
-                hint,
+                f"is {value}, must be {words[error.validator]} {error.validator_value}",
+                hint or _range(schema),
             )
         ]
+    if error.validator in ("minLength", "maxLength"):
+        side = "at least" if error.validator == "minLength" else "at most"
+        length = len(error.instance) if isinstance(error.instance, str) else 0
+        message = f"{shown(error.instance)} of {length:,} characters; must be {side} {error.validator_value}"
+        return [Problem(source.locate(path), format_path(path), message, hint)]
+    if hidden or len(error.message) > 200:  # jsonschema's own message starts with the value
+        message = f"{shown(error.instance)} does not meet {error.validator} {shortened(str(error.validator_value))}"
+        return [Problem(source.locate(path), format_path(path), message, hint)]
     return [Problem(source.locate(path), format_path(path), error.message, hint)]
+
+
+def _type_problem(
+    error: jsonschema.ValidationError, source: SourceMap, path: tuple, hint: str, hidden: bool
+) -> Problem:
+    instance = error.instance
+    expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
+    number = isinstance(instance, (int, float)) and not isinstance(instance, bool)
+    if hidden:
+        message = f"expected {expected}, got {_hidden(instance)}"
+        return Problem(source.locate(path), format_path(path), message, hint or f"write a {expected} here")
+    if isinstance(instance, float) and "integer" in expected.split(" or "):
+        whole = instance.is_integer() and abs(instance) < 1e18
+        message = f"expected {'an integer' if expected == 'integer' else expected}, got number {instance!r}"
+        return Problem(
+            source.locate(path),
+            format_path(path),
+            message,
+            f"write {int(instance)}" if whole else "write a whole number, without a decimal point or exponent",
+        )
+    message = f"expected {expected}, got {_describe(instance)}"
+    if expected == "string" and number:
+        hint = f"quote it: YAML reads {shortened(repr(instance))} as a number" + (f"; {hint}" if hint else "")
+    elif isinstance(instance, str) and expected in ("integer", "number", "boolean"):
+        hint = hint or f"write it without quotes, e.g. {shortened(instance.strip(chr(34)))}"
+    return Problem(source.locate(path), format_path(path), message, hint or f"write a {expected} here")
+
+
+def _range(schema: dict) -> str:
+    """The hint for a number out of bounds: the range the schema allows."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and high is not None:
+        note = " (Kubernetes counts are 32-bit)" if high == INT32_MAX else ""
+        return f"write a number from {low} to {high}{note}"
+    return f"write a number of at least {low}" if low is not None else f"write a number of at most {high}"
 
 
 def _hint(error: jsonschema.ValidationError) -> str:
@@ -120,13 +179,46 @@ def _hint(error: jsonschema.ValidationError) -> str:
     return schema.get("x-hint", "")
 
 
+def _names_a_secret(path: tuple) -> bool:
+    """Whether the last key of path (an item's list counts as its key) names a secret."""
+    keys = [part for part in path if isinstance(part, str)]
+    return bool(keys) and secret_name(keys[-1])
+
+
+def _value(value: Any) -> str:
+    """A value as a message quotes it: repr, shortened when long (never cut where a credential would show)."""
+    what = credential(value)
+    if what:
+        return f"{_kind(value)} (not shown: it looks like {what})"
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}... ({_kind(value)} of {len(value):,} characters)"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "nothing (null)"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def _hidden(value: Any) -> str:
+    """A value at a key that names a secret: its type only."""
+    kind = _kind(value)
+    return kind if value is None else f"{kind} (not shown: the key names a secret)"
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"boolean {value!r}"
     if isinstance(value, (int, float)):
-        return f"number {value!r}"
+        return f"number {shortened(repr(value))}"
     if isinstance(value, str):
-        return f"string {value!r}"
+        return f"string {_value(value)}"
     if value is None:
         return "nothing (null)"
     return "a list" if isinstance(value, list) else "a mapping"
