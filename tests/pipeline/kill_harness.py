@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -88,6 +89,14 @@ def leftovers(repo: Path, stage: str) -> list[str]:
     )
 
 
+def tree_digest(root: Path) -> str:
+    """One hash of every file below root, names and bytes: equal trees, equal digests."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else ():
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def main() -> int:
     repo, stage, points = Path(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
     argv = sys.argv[sys.argv.index("--") + 1 :]
@@ -105,6 +114,7 @@ def main() -> int:
             record["recovery"] = status(armed_child(check, nested, "_recover_locked"))
         record["check"] = status(armed_child(check, -1, "commit"))
         record["stage_file"] = (repo / "environments" / f"{stage}.yaml").read_text(encoding="utf-8")
+        record["rendered"] = tree_digest(repo / "rendered" / stage)
         record["leftovers"] = leftovers(repo, stage)
         subprocess.run(["git", "checkout", "-q", "--", "environments", "rendered"], check=True)
         subprocess.run(["git", "clean", "-q", "-fdx", "--", "environments", "rendered"], check=True)
