@@ -5,6 +5,11 @@ refused nothing and wrote it into rendered/, where `git add` and a GitOps agent 
 the same rule runs on what render is about to write, and each finding is named by the stage-file
 key it comes from where one can be found (release.config is what becomes ConfigMap files), else
 by the rendered file. Values are never repeated.
+
+One render is exempt: the base render of a diff or preview (pipeline.sources), which writes into
+a scratch folder that it reads and removes: a pull request that takes a secret out must still
+preview against the base that had it. It says so with BASE_RENDER in its environment (a flag
+would break bases whose code predates it).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pipeline.policy_run import run_policies
 from policies.rules import RULES
 
 RULE_ID = "no-secret-literals"
+BASE_RENDER = "PIPELINE_BASE_RENDER"  # set (to 1) by pipeline.sources for its scratch render of a base
 HINT = (
     "declare the value under secrets.items (an ExternalSecret) and reference it (secret_env); "
     "rotate the value, since it was in a stage file"

@@ -23,6 +23,7 @@ from model.errors import InputError, Problem
 from model.loader import load_environments
 from pipeline.manifest_input import read_manifests
 from pipeline.render import KUSTOMIZATION, render_manifests
+from pipeline.render_secrets import BASE_RENDER
 
 WORKTREE = "worktree"  # the name that means "the working tree's stage files"
 
@@ -177,7 +178,7 @@ def from_revision(revision: str, environments: Path, stages: list[str] | None) -
             capture_output=True,
             text=True,
             check=False,
-            env={**os.environ, "PYTHONPATH": str(tree)},
+            env={**os.environ, "PYTHONPATH": str(tree), BASE_RENDER: "1"},  # a scratch render, read then removed
         )
         if result.returncode != 0:
             raise InputError(

@@ -1,16 +1,19 @@
 """Text from manifests and stage files made safe for a Markdown table on GitHub.
 
 Values come from pull requests: HTML in them (`</details>`) would break the comment's folding,
-a pipe would end the cell, a newline the row, and a backtick the code span around it.
+a pipe would end the cell, a newline the row, and a backtick the code span around it. Control
+characters (an ESC sequence, a bidi override) are shown as escapes, as in the terminal reports.
 """
 
 from __future__ import annotations
 
 import html
 
+from model.printable import escape_controls
+
 
 def _flat(text: str, limit: int | None) -> str:
-    return text.replace("\r", " ").replace("\n", " ")[:limit]
+    return escape_controls(text.replace("\r", " ").replace("\n", " ").replace("\t", " ")[:limit])
 
 
 def cell(text: str | None, limit: int | None = None) -> str:

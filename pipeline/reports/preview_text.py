@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from model.printable import escape_controls
 from pipeline.diff.model import FieldChange, ResourceChange, RolloutClass
 from pipeline.preview import Preview
 from pipeline.reports.text import tenants_label
@@ -73,4 +74,13 @@ def render(preview: Preview, allow_disruptive: bool = False, verdict: bool = Tru
     blockers = preview.blockers(allow_disruptive)
     if verdict and any(s.check is not None for s in preview.stages):
         lines.append("\n" + ("BLOCKED: " + "; ".join(blockers) if blockers else "OK: nothing blocks this change"))
-    return "\n".join(lines) + "\n"
+    return "\n".join(_terminal_safe(line) for line in lines) + "\n"
+
+
+def _terminal_safe(line: str) -> str:
+    """A report line with what input put in it (names, values) unable to start a line or move the cursor.
+
+    The line's own leading blank lines (section breaks) stay; any other newline or control character is escaped.
+    """
+    body = line.lstrip("\n")
+    return "\n" * (len(line) - len(body)) + escape_controls(body, keep_newlines=False)
