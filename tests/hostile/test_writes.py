@@ -154,3 +154,18 @@ def test_a_report_is_never_written_through_a_symlink(workspace, tmp_path, capsys
     assert code == 2
     assert f"{link} is a symbolic link (to {victim}): nothing was written" in err
     assert victim.read_text() == "precious\n" and link.is_symlink()
+
+
+@pytest.mark.parametrize("spelling", ["../rendered", "link-to-rendered", "../rendered/./"])
+def test_a_tenant_slice_never_lands_in_the_committed_tree_however_it_is_named(workspace, capsys, monkeypatch, spelling):
+    """The guard compares resolved paths: a relative path from elsewhere or a symlink is the same tree."""
+    scripts = workspace / "scripts"
+    scripts.mkdir()
+    (scripts / "link-to-rendered").symlink_to(workspace / "rendered")
+    monkeypatch.chdir(scripts)
+    before = snapshot(workspace / "rendered")
+    argv = ["render", "--environments", "../environments", "--stage", "prod", "--tenant", "acme", "--out", spelling]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert "render --tenant writes a slice of a stage, and rendered/ holds whole stages" in err
+    assert snapshot(workspace / "rendered") == before
