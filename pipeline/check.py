@@ -161,8 +161,9 @@ def check_manifests(sourced: list[SourcedManifest], env: Environment) -> StageCh
     origin: dict[ResourceId, Location] = {}
     for s in sourced:
         origin.setdefault(resource_id(s.manifest), s.location)
-    findings = run_policies(manifests, config, env.stage)
     problems = schema_check(manifests)
+    findings, unjudged = _judged(manifests, config, env.stage, problems)
+    problems += unjudged
     locations = {i: Located(origin[f.resource_id]) for i, f in enumerate(findings) if f.resource_id in origin}
     schema_locations = {i: Located(origin[p.resource_id]) for i, p in enumerate(problems) if p.resource_id in origin}
     for where, problem in _duplicated(manifests, [s.location for s in sourced]):
@@ -172,6 +173,48 @@ def check_manifests(sourced: list[SourcedManifest], env: Environment) -> StageCh
     return StageCheck(
         env.stage, len(manifests), _enabled(config), tuple(problems), tuple(findings), locations, schema_locations
     )
+
+
+# What a rule raises when an object is not the shape the schema gives it (a list where a mapping goes).
+_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, ArithmeticError)
+
+
+def _judged(
+    manifests: list[dict[str, Any]], config: Mapping[str, Mapping[str, Any]], stage: str, problems: list[SchemaProblem]
+) -> tuple[list[Finding], list[SchemaProblem]]:
+    """The rules' findings over any manifests, and a problem on each object a rule could not judge.
+
+    The rules read objects the schema check accepts. When one fails on an object the schema
+    check rejected, that rule (and only it) judges the valid objects alone, and each invalid
+    object says so; a rule failing on valid objects still fails (a bug, exit 3).
+    """
+    try:
+        return run_policies(manifests, config, stage), []
+    except _SHAPE_ERRORS:
+        pass
+    invalid = {p.resource_id for p in problems if p.resource_id is not None}
+    valid = [m for m in manifests if resource_id(m) not in invalid]
+    findings: list[Finding] = []
+    skipped = []
+    for rule in RULES.values():
+        try:
+            findings += run_policies(manifests, config, stage, [rule])
+        except _SHAPE_ERRORS:
+            if len(valid) == len(manifests):
+                raise
+            findings += run_policies(valid, config, stage, [rule])
+            skipped.append(rule.ID)
+    notes = [
+        SchemaProblem(
+            title(m),
+            resource_id(m),
+            "",
+            f"not judged by {', '.join(skipped)}: the rule needs an object that validates (fix the problems above)",
+        )
+        for m in manifests
+        if resource_id(m) in invalid
+    ]
+    return findings, notes
 
 
 def _duplicated(

@@ -235,6 +235,14 @@ def _shape_problem(manifest: Any, where: Location) -> Problem | None:
                 f"must be a string, not {_kind_of(metadata[key])}",
                 "names are DNS labels or subdomains: quote one that YAML reads as a number or boolean",
             )
+    for key in ("labels", "annotations"):  # read by the pipeline itself (tenancy, identity), not only by rules
+        if metadata.get(key) is not None and not isinstance(metadata[key], dict):
+            return Problem(
+                where,
+                f"metadata.{key}",
+                f"must be a mapping of names to strings, not {_kind_of(metadata[key])}",
+                "e.g. labels: {app.kubernetes.io/name: agent-service}",
+            )
     return None
 
 
