@@ -103,7 +103,7 @@ def _size_hint(left: int) -> str:
 
 
 def _read_text(text: str, name: str, budget: AliasBudget) -> list[SourcedManifest]:
-    builder = ManifestBuilder(name, budget)
+    builder = ManifestBuilder(name, budget, MAX_PROBLEMS)
     out: list[SourcedManifest] = []
     problems = builder.problems
     try:
@@ -117,23 +117,33 @@ def _read_text(text: str, name: str, budget: AliasBudget) -> list[SourcedManifes
                 problem = _shape_problem(manifest, _where(name, item_node) if item_node is not node else where)
                 problem = problem or _size_problem(name, item_node)
                 if problem:
-                    problems.append(problem)
+                    builder.add(problem)
                 else:
                     out.append(SourcedManifest(manifest, _where(name, item_node)))
-            if len(problems) >= MAX_PROBLEMS:
-                problems.append(
-                    Problem(Location(name, node.end_mark.line + 1, 1), "", "too many problems: stopped here")
-                )
-                break
     except Refused as refused:
         problems.append(refused.problem)
     except yaml.MarkedYAMLError as error:
         problems.append(_syntax_problem(name, error))
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow (NUL, a C1 control)
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - text.rfind("\n", 0, error.position)
+        problems.append(
+            Problem(
+                Location(name, line, column),
+                "",
+                f"a character YAML does not allow: {_character(error.character)!r} ({error.reason})",
+                "remove it, or write it as an escape in a double-quoted string",
+            )
+        )
     except yaml.YAMLError as error:
         problems.append(Problem(Location(name, 1, 1), "", f"YAML error: {error}"))
     if problems:
         raise InputError(problems)
     return out
+
+
+def _character(character: int | str) -> str:
+    return chr(character) if isinstance(character, int) else character
 
 
 def _where(name: str, node: yaml.Node) -> Location:

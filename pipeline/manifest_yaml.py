@@ -52,9 +52,10 @@ class AliasBudget:
 class ManifestBuilder:
     """Builds the documents of one file; problems collect in .problems, limits raise Refused."""
 
-    def __init__(self, name: str, budget: AliasBudget):
+    def __init__(self, name: str, budget: AliasBudget, max_problems: int = 50):
         self.name = name
         self.budget = budget
+        self.max_problems = max_problems
         self.problems: list[Problem] = []
         self.path: list[str | int] = []
         self.used = self.limit = 0  # this document's share of the budget, kept here for speed
@@ -72,16 +73,26 @@ class ManifestBuilder:
             self.budget.used += self.used
             self._done, self._active = {}, set()
 
+    def _path(self) -> str:
+        path = format_path(tuple(self.path))
+        return path if len(path) <= 120 else f"{path[:60]}...{path[-40:]}"  # a path down a hundred levels
+
     def _problem(self, node: Node, message: str, hint: str = "") -> None:
         mark = node.start_mark
-        path = format_path(tuple(self.path))
-        if len(path) > 120:  # a path down a hundred levels, shortened
-            path = f"{path[:60]}...{path[-40:]}"
-        self.problems.append(Problem(Location(self.name, mark.line + 1, mark.column + 1), path, message, hint))
+        path = self._path()
+        self.add(Problem(Location(self.name, mark.line + 1, mark.column + 1), path, message, hint))
+
+    def add(self, problem: Problem) -> None:
+        """One more problem of the file; Refused past max_problems (the rest would only repeat)."""
+        self.problems.append(problem)
+        if len(self.problems) >= self.max_problems:
+            where = problem.location or Location(self.name, 1, 1)
+            message = f"{len(self.problems)} problems: stopped reading the file here"
+            raise Refused(Problem(where, "", message, "fix these, and check again for the rest"))
 
     def _refuse(self, node: Node, message: str, hint: str) -> Refused:
-        self._problem(node, message, hint)
-        return Refused(self.problems.pop())
+        mark = node.start_mark
+        return Refused(Problem(Location(self.name, mark.line + 1, mark.column + 1), self._path(), message, hint))
 
     def _node(self, node: Node, depth: int) -> Any:
         kind = node.__class__
