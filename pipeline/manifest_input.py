@@ -170,7 +170,7 @@ def _syntax_problem(name: str, error: yaml.MarkedYAMLError) -> Problem:
 
 
 def _size_problem(name: str, node: yaml.Node) -> Problem | None:
-    size = node.end_mark.index - node.start_mark.index
+    size = _end(node) - node.start_mark.index
     if size <= MAX_OBJECT:
         return None
     return Problem(
@@ -183,6 +183,17 @@ def _size_problem(name: str, node: yaml.Node) -> Problem | None:
 
 # Build configuration that sits beside manifests (kustomization.yaml): not objects of the cluster.
 NOT_OBJECTS = ("kustomize.config.k8s.io/",)
+
+
+def _end(node: yaml.Node) -> int:
+    """Where the text of a node ends: its last value's end (a block's own end comes after trailing comments)."""
+    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.value and not node.flow_style:
+        last = node.value[-1]
+        key, last = last if isinstance(node, yaml.MappingNode) else (node, last)
+        if last.start_mark.index < key.start_mark.index:  # an alias of a node written before
+            return max(key.end_mark.index, node.end_mark.index if key is node else 0)
+        node = last
+    return node.end_mark.index
 
 
 def _expand(node: yaml.Node, document: Any) -> list[tuple[yaml.Node, Any]]:
