@@ -83,7 +83,9 @@ def test_a_validation_error_does_not_echo_a_pasted_key(workspace, capsys):  # no
     """A key pasted where a mapping belongs: the message says what is wrong, not the key."""
     stage_file = workspace / "environments" / "dev.yaml"
     key = "sk-" + "proj" + "".join(f"{i}x" for i in range(12))
-    text = stage_file.read_text().replace("  autoscaling: {min_replicas: 1, max_replicas: 2}", f"  autoscaling: {key}", 1)
+    text = stage_file.read_text().replace(
+        "  autoscaling: {min_replicas: 1, max_replicas: 2}", f"  autoscaling: {key}", 1
+    )
     stage_file.write_text(text)
     code, out, err = run(capsys, "check", "--environments", workspace / "environments", "--stage", "dev")
     assert code == 2
