@@ -514,3 +514,26 @@ def test_an_oversized_part_is_refused_within_seconds(capsys, tmp_path):
     code, err = merge(capsys, part)
     assert time.monotonic() - started < 5
     assert code == 2 and f"{part}: 100000000 bytes, more than the 67108864 bytes read here" in err
+
+
+def test_a_part_of_the_wrong_shape_is_refused_naming_the_key(capsys, tmp_path):
+    part = tmp_path / "part.json"
+    change = {"group": "apps", "kind": "Deployment", "namespace": "n", "name": "d", "rollout": "update"}
+    change |= {"risks": [], "reasons": [], "changes": [{"path": "spec.replicas", "old": 1, "new": "2"}]}
+    stage = {"stage": ["dev"], "unchanged": 1, "changes": [change]}
+    part.write_text(json.dumps({"base": "main", "head": "pr", "stages": [stage]}))
+    code, err = merge(capsys, part)
+    assert code == 2
+    assert f"{part}: not a preview written by `pipeline preview --json` (stages[0].stage: ['dev'] is not of type" in err
+    assert "(stages[0].changes[0].changes[0].old: 1 is not of type 'string', 'null')" in err
+
+
+def test_a_well_formed_part_merges(capsys, tmp_path):
+    part = tmp_path / "part.json"
+    part.write_text(
+        json.dumps({"base": "main", "head": "pr", "stages": [{"stage": "dev", "unchanged": 3, "changes": []}]})
+    )
+    code = main(["preview", "--environments", str(ENVIRONMENTS), "--merge", str(part), "--format", "text"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert "== dev: no changes, 3 unchanged" in out
