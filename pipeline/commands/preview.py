@@ -22,6 +22,7 @@ from pathlib import Path
 
 from model.errors import InputError, Problem
 from model.loader import load_environments, load_stage_order
+from model.printable import printable
 from pipeline.json_input import read_json
 from pipeline.output import write_output
 from pipeline.preview import Preview, build_preview
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         write_output(sarif.render(checks, sarif.catalog_url(os.environ, Path.cwd())), args.sarif)
     blockers = preview.blockers(args.allow_disruptive)
     for blocker in blockers:
-        print(f"blocked: {blocker}", file=sys.stderr)
+        print(f"blocked: {printable(blocker, keep_newlines=False)}", file=sys.stderr)  # names from parts, escaped
     return 1 if blockers else 0
 
 

@@ -537,3 +537,16 @@ def test_a_well_formed_part_merges(capsys, tmp_path):
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
     assert "== dev: no changes, 3 unchanged" in out
+
+
+def test_a_blocked_parts_names_reach_the_terminal_escaped(capsys, tmp_path):
+    part = tmp_path / "part.json"
+    change = {"group": "apps", "kind": "Deployment", "namespace": "n", "name": "d\x1b[2K\rOK", "rollout": "delete"}
+    change |= {"risks": [], "reasons": [], "changes": []}
+    stage = {"stage": "prod", "unchanged": 0, "changes": [change]}
+    part.write_text(json.dumps({"base": "main", "head": "pr", "protected": "prod", "stages": [stage]}))
+    code = main(["preview", "--environments", str(ENVIRONMENTS), "--merge", str(part), "--format", "text"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "\x1b" not in out + err and "\r" not in out + err
+    assert "blocked: prod: 1 replacement or deletion (Deployment n/d\\x1b[2K\\rOK)" in err
