@@ -6,6 +6,10 @@ dot, which PyYAML reads as a string) is a number, a scalar key is a string (`1:`
 `true:` is "true"). BadScalar says what no Kubernetes object can hold: a tag other than YAML's
 plain types (`!foo`, `!!binary`, `!!python/...`), NaN and infinity, numbers beyond float64
 or of more than 4300 digits, a string longer than MAX_STRING, a null or collection as a key.
+
+One reading differs from go-yaml's: `!!str 1e3` (an explicit tag on a plain scalar) is the
+number too, as the node tree does not keep whether a tag was written; '1e3' quoted is a string.
+(Resolving exponents in the loader instead would cost a Python call per scalar of every file.)
 """
 
 from __future__ import annotations
