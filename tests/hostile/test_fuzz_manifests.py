@@ -82,8 +82,10 @@ def _texts() -> list[str]:
     out = []
     for path in sorted(RENDERED.rglob("*.yaml"))[::5]:  # a spread of every kind
         try:
-            out.append(path.read_text(encoding="utf-8"))
-        except OSError:  # another run of render replacing the folder: skip that file
+            text = path.read_text(encoding="utf-8")
+            if isinstance(yaml.safe_load(text), dict) and "kind" in yaml.safe_load(text):
+                out.append(text)
+        except (OSError, yaml.YAMLError):  # another run of render replacing the folder: skip that file
             continue
     return out
 
