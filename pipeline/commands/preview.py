@@ -23,17 +23,14 @@ from pathlib import Path
 from model.errors import InputError, Problem
 from model.loader import load_environments, load_stage_order
 from model.printable import printable
-from pipeline.json_input import read_json
 from pipeline.output import write_output
 from pipeline.preview import Preview, build_preview
-from pipeline.preview_part import shape_problems
 from pipeline.reports import preview_json, preview_markdown, preview_text, sarif
-from pipeline.reports.preview_parts import HINT, merge
+from pipeline.reports.preview_parts import merge_files
 from pipeline.sources import from_revision, from_working_tree
 from pipeline.tenant_filter import add_tenant_option
 
 FORMATS = {"markdown": preview_markdown.render, "json": preview_json.render, "text": preview_text.render}
-_WRITER = "`pipeline preview --json`"
 HELP = "preview a pull request: diff every stage against a base revision and check the head"
 
 
@@ -108,31 +105,4 @@ def _merged(args: argparse.Namespace) -> Preview:
                 )
             ]
         )
-    loaded, problems = [], []
-    for path in args.merge:
-        try:
-            loaded.append((path, _part(path)))
-        except InputError as error:
-            problems += error.problems
-    if problems:
-        raise InputError(problems)
-    return merge(loaded)
-
-
-def _part(path: Path) -> Preview:
-    """One part, read within limits (pipeline.json_input); a file that is no preview is an InputError naming it."""
-    data = read_json(path, HINT)
-    shape = shape_problems(data)
-    if shape:
-        raise InputError(
-            [Problem(None, "", f"{path}: not a preview written by {_WRITER} ({why})", HINT) for why in shape]
-        )
-    try:
-        return Preview.from_dict(data)
-    except KeyError as error:
-        reason = f"missing key {error.args[0]!r}"
-    except (TypeError, ValueError, AttributeError, IndexError) as error:
-        reason = str(error)
-    raise InputError(
-        [Problem(None, "", f"{path}: not a preview written by `pipeline preview --json` ({reason})", HINT)]
-    )
+    return merge_files(args.merge)

@@ -9,12 +9,14 @@ may come from one part only; the merged stages follow the stage order.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from model.errors import InputError, Problem
+from pipeline.json_input import read_json
 from pipeline.preview import Preview, stage_names
+from pipeline.preview_part import shape_problems
 
+WRITER = "`pipeline preview --json`"
 HINT = "pass the files `pipeline preview --stage S --json FILE` wrote, one per stage, from the same base and head"
 _SHARED = (
     ("base", "base"),
@@ -26,24 +28,21 @@ _SHARED = (
 
 
 def load_part(path: Path) -> Preview:
-    """One part; an unreadable file or one that is no preview is an InputError naming the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError([_problem(path, f"cannot be read ({getattr(error, 'strerror', None) or error})")]) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            [_problem(path, f"not JSON ({error.msg} at line {error.lineno}, column {error.colno})")]
-        ) from None
+    """One part, read within limits (pipeline.json_input) and its shape checked (pipeline.preview_part).
+
+    A file that cannot be read or is no preview is an InputError naming the file.
+    """
+    data = read_json(path, HINT)
+    shape = shape_problems(data)
+    if shape:
+        raise InputError([_problem(path, f"not a preview written by {WRITER} ({why})") for why in shape])
     try:
         return Preview.from_dict(data)
     except KeyError as error:
         reason = f"missing key {error.args[0]!r}"
-    except (TypeError, ValueError, AttributeError) as error:
+    except (TypeError, ValueError, AttributeError, IndexError) as error:
         reason = str(error)
-    raise InputError([_problem(path, f"not a preview written by `pipeline preview --json` ({reason})")])
+    raise InputError([_problem(path, f"not a preview written by {WRITER} ({reason})")])
 
 
 def merge(parts: list[tuple[Path, Preview]]) -> Preview:
