@@ -16,7 +16,7 @@ import random
 import pytest
 import yaml
 
-from pipeline import kube_schema, yaml_output
+from pipeline import kube_schema, kube_schema_compiler, yaml_output
 
 ODD_VALUES = (
     "x",
@@ -123,8 +123,8 @@ def test_a_schema_with_a_keyword_not_compiled_is_left_to_jsonschema():
     import jsonschema
 
     validator = jsonschema.Draft202012Validator({"type": "object", "dependentRequired": {"a": ["b"]}})
-    with pytest.raises(kube_schema._Unsupported):
-        kube_schema._Compiler(validator).compile(validator.schema, validator._resolver)
+    with pytest.raises(kube_schema_compiler._Unsupported):
+        kube_schema_compiler._Compiler(validator).compile(validator.schema, validator._resolver)
 
 
 class _Reference(yaml.CSafeDumper):
