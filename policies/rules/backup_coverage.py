@@ -52,7 +52,7 @@ def databases(manifest: Mapping) -> Iterator[tuple[str, str, str]]:
         env = {
             variable.get("name"): variable.get("value")
             for _, variable in indexed(container.spec.get("env"))
-            if "valueFrom" not in variable
+            if isinstance(variable, Mapping) and "valueFrom" not in variable and isinstance(variable.get("name"), str)
         }
         host, database = env.get("PGHOST"), env.get("PGDATABASE")
         if isinstance(host, str) and host and isinstance(database, str) and database:

@@ -68,7 +68,12 @@ def provided_keys(spec: Mapping[str, Any]) -> set[str] | None:
     """The keys an ExternalSecret's Secret holds, or None when dataFrom/templateFrom decide them."""
     if spec.get("dataFrom"):
         return None
-    data = {d.get("secretKey") for d in spec.get("data") or [] if isinstance(d, Mapping) and d.get("secretKey")}
+    items = spec.get("data") if isinstance(spec.get("data"), list) else []
+    data = {
+        d["secretKey"]
+        for d in items
+        if isinstance(d, Mapping) and isinstance(d.get("secretKey"), str) and d["secretKey"]
+    }
     target = spec.get("target") if isinstance(spec.get("target"), Mapping) else {}
     template = target.get("template") if isinstance(target.get("template"), Mapping) else {}
     if template.get("templateFrom"):

@@ -22,3 +22,16 @@ FAIL = {
 
 
 test_pass, test_fail = pass_and_fail_tests(rule, FAIL)
+
+
+def test_env_items_of_the_wrong_shape_are_skipped_not_crashed_on():
+    """A foreign manifest's env may hold a string or a name that is a mapping (the schema check reports those)."""
+    from policies.rules.backup_coverage import databases
+
+    manifest = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "x"},
+        "spec": {"template": {"spec": {"containers": [{"name": "c", "env": ["PGHOST", {"name": {"a": 1}}]}]}}},
+    }
+    assert list(databases(manifest)) == []

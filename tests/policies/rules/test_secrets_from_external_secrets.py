@@ -99,3 +99,10 @@ def test_other_api_groups_do_not_create_secrets():
 
 def test_odd_manifests_do_not_crash():
     assert check(rule, ODD) == []
+
+
+def test_data_of_the_wrong_shape_provides_no_key_and_does_not_crash():
+    from policies.rules.secrets_from_external_secrets import provided_keys
+
+    assert provided_keys({"data": "not-a-list"}) == set()
+    assert provided_keys({"data": [{"secretKey": {"a": 1}}, {"secretKey": "db-password"}]}) == {"db-password"}
