@@ -62,10 +62,20 @@ def manifests(env: Environment) -> list[Manifest]:
 
 
 def _identity(
-    env: Environment, part_of: str, component: str, name: str | None = None, tenant: str | None = None
+    env: Environment,
+    part_of: str,
+    component: str,
+    name: str | None = None,
+    tenant: str | None = None,
+    named_by_tenant: bool = False,
 ) -> AppIdentity:
+    """The app labels; the instance is <name>-<tenant>-<stage> for a tenant's own copy of an app.
+
+    named_by_tenant: the name already says the tenant (tenant-acme): the instance does not repeat it
+    (a label value is 63 characters at most, and the tenant's name is most of them).
+    """
     name = name or part_of
-    instance = f"{name}-{tenant}-{env.stage}" if tenant else f"{name}-{env.stage}"
+    instance = f"{name}-{tenant}-{env.stage}" if tenant and not named_by_tenant else f"{name}-{env.stage}"
     return AppIdentity(
         name=name,
         instance=instance,
@@ -239,7 +249,9 @@ def _tenant(env: Environment, tenant: Tenant) -> TenantSpec:
         tenant=tenant.name,
         registry=TenantRegistryEntry(
             namespace=env.namespace_name,
-            identity=_identity(env, part_of, "tenant-registry", f"tenant-{tenant.name}", tenant.name),
+            identity=_identity(
+                env, part_of, "tenant-registry", f"tenant-{tenant.name}", tenant.name, named_by_tenant=True
+            ),
             content={"tenant": tenant.name, "plan": tenant.plan, "namespace": ns, **_limits(tenant)},
         ),
         namespace=_namespace(env, ns, part_of, tenant.quota, limit_range, tenant.name),

@@ -68,7 +68,7 @@ def provided_keys(spec: Mapping[str, Any]) -> set[str] | None:
     """The keys an ExternalSecret's Secret holds, or None when dataFrom/templateFrom decide them."""
     if spec.get("dataFrom"):
         return None
-    items = spec.get("data") if isinstance(spec.get("data"), list) else []
+    items = spec.get("data") if is_list(spec.get("data")) else []
     data = {
         d["secretKey"]
         for d in items

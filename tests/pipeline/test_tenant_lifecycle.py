@@ -316,10 +316,23 @@ def test_bad_input_exits_2_naming_the_file_and_the_key(untouched, argv, expected
     no_traceback(record.result)
 
 
-def test_a_name_that_fits_the_namespace_exactly_is_accepted(tmp_path):
+def test_the_longest_name_whose_objects_kubernetes_accepts_is_accepted(tmp_path):
+    """agent-service-<tenant>-prod is the longest label value a tenant's name goes into: 63 characters at most."""
     copy_of_environments(tmp_path)
-    record = cli(tmp_path, "tenant", "add", "a" * 51, "--plan", "small", "--stage", "prod", "--dry-run")
+    longest = 63 - len("agent-service--prod")
+    record = cli(tmp_path, "tenant", "add", "a" * longest, "--plan", "small", "--stage", "prod", "--dry-run")
     assert record.result.code == 0, record.result.err
+    assert record.after == record.before
+
+
+def test_a_name_that_fits_the_namespace_but_not_the_labels_is_refused_naming_the_label(tmp_path):
+    copy_of_environments(tmp_path)
+    name = "a" * (64 - len("agent-service--prod"))
+    record = cli(tmp_path, "tenant", "add", name, "--plan", "small", "--stage", "prod", "--dry-run")
+    assert record.result.code == 1
+    assert f"metadata.labels.app.kubernetes.io/instance: 'agent-service-{name}-prod' is not a valid label value" in (
+        record.result.err
+    )
     assert record.after == record.before
 
 
