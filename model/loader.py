@@ -8,12 +8,10 @@ column, key path, what was expected and a hint.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kube.names import is_dns1123_label
 from model.build import build
 from model.environment import (
     Availability,
@@ -40,74 +38,25 @@ from model.environment import (
     TrainingTargets,
     TrainingThresholds,
 )
-from model.errors import InputError, InvalidEnvironment, Location, Problem, UnknownStage
+from model.errors import InputError, InvalidEnvironment, Location, Problem
+from model.limits import capped
 from model.merge import deep_merge, merge_sources
 from model.numbers import number_problems
 from model.schema import schema_problems
 from model.semantic import effective_services, effective_tenants, semantic_problems, tenant_service_settings
-from model.source import Document, SourceMap, load_document, parse_document
+from model.source import Document, SourceMap, check_file_kind, load_document, parse_document
+from model.stage_order import DEFAULTS_FILE, STAGE_ORDER_FILE, display_path, load_stage_order, select_stages
 
-STAGE_ORDER_FILE = "stages.yaml"
-DEFAULTS_FILE = "defaults.yaml"
-
-
-def display_path(path: Path) -> str:
-    """path relative to the working directory when it is below it, as a user typed it."""
-    try:
-        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
-    except ValueError:
-        return str(path)
-
-
-def load_stage_order(directory: Path) -> tuple[str, ...]:
-    """The stages in promotion order, from <directory>/stages.yaml."""
-    if not directory.is_dir():
-        raise InvalidEnvironment(
-            [
-                Problem(
-                    None,
-                    "",
-                    f"{display_path(directory)}: no such environments directory",
-                    "pass --environments DIR, a folder holding stages.yaml and <stage>.yaml files",
-                )
-            ]
-        )
-    document = load_document(directory / STAGE_ORDER_FILE, display_path(directory / STAGE_ORDER_FILE))
-    stages = document.data.get("stages") if isinstance(document.data, dict) else None
-    where = document.source.locate(("stages",)) or Location(document.file, 1, 1)
-    if not isinstance(stages, list) or not stages or not all(isinstance(s, str) for s in stages):
-        raise InvalidEnvironment(
-            [Problem(where, "stages", "expected a non-empty list of stage names", "stages: [dev, staging, prod]")]
-        )
-    extra = sorted(set(document.data) - {"stages"})
-    problems = [
-        Problem(document.source.locate((key,)), key, f"unknown key {key!r}", "only 'stages' belongs here")
-        for key in extra
-    ]
-    seen: set[str] = set()
-    for index, stage in enumerate(stages):
-        if not is_dns1123_label(stage):
-            problems.append(
-                Problem(
-                    document.source.locate(("stages", index)),
-                    f"stages[{index}]",
-                    f"{stage!r} is not a valid stage name",
-                    "lower-case letters, digits and '-'",
-                )
-            )
-        if stage in seen:
-            problems.append(
-                Problem(
-                    document.source.locate(("stages", index)),
-                    f"stages[{index}]",
-                    f"stage {stage!r} is listed twice",
-                    "each stage appears once in the order",
-                )
-            )
-        seen.add(stage)
-    if problems:
-        raise InvalidEnvironment(problems)
-    return tuple(stages)
+__all__ = [  # the stage order's names are the loader's too: callers import them from here
+    "DEFAULTS_FILE",
+    "STAGE_ORDER_FILE",
+    "display_path",
+    "load_environment",
+    "load_environments",
+    "load_stage_document",
+    "load_stage_order",
+    "select_stages",
+]
 
 
 def load_environments(directory: Path, stages: list[str] | tuple[str, ...] | None = None) -> list[Environment]:
@@ -121,7 +70,7 @@ def load_environments(directory: Path, stages: list[str] | tuple[str, ...] | Non
         except InputError as error:  # keep going: one stage's mistakes must not hide another's
             problems.extend(error.problems)
     if problems:
-        raise InvalidEnvironment(list(dict.fromkeys(problems)))  # defaults.yaml problems once, not per stage
+        raise InvalidEnvironment(capped(list(dict.fromkeys(problems))))  # defaults.yaml problems once, not per stage
     return loaded
 
 
@@ -197,33 +146,14 @@ def load_stage_document(
     if not problems:
         problems += semantic_problems(data, source, stage)
     if problems:
-        raise InvalidEnvironment(problems)
+        raise InvalidEnvironment(capped(problems))
     return data, source
-
-
-def select_stages(order: tuple[str, ...], stages, directory: Path) -> tuple[str, ...]:
-    """The named stages in promotion order (all of them when none is named); an unknown one is an error."""
-    if not stages:
-        return order
-    unknown = [s for s in stages if s not in order]
-    if unknown:
-        raise UnknownStage(
-            [
-                Problem(
-                    None,
-                    "",
-                    f"unknown stage {s!r}",
-                    f"the stages in {display_path(directory / STAGE_ORDER_FILE)} are {', '.join(order)}",
-                )
-                for s in unknown
-            ]
-        )
-    return tuple(s for s in order if s in stages)
 
 
 def _load_mapping(path: Path, texts: Mapping[str, str]) -> Document:
     try:
         if path.name in texts:
+            check_file_kind(path, display_path(path))  # a FIFO there would block whoever reads it next
             document = parse_document(texts[path.name], display_path(path))
         else:
             document = load_document(path, display_path(path))

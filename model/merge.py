@@ -21,13 +21,15 @@ def merge_sources(base: SourceMap, override: SourceMap, override_data: Any) -> S
     """The source map of deep_merge(base_data, override_data).
 
     A path keeps base's position unless override wrote it; what override replaced wholesale
-    (a list, a scalar) drops base's positions below it.
+    (a list, a scalar) drops base's positions below it. Linear in the number of positions
+    (each base path looks up its own prefixes), so a stage file of many keys loads in time.
     """
-    positions = dict(base.positions)
-    replaced = [path for path in _leaf_paths(override_data, ()) if path]
-    for path in replaced:
-        for known in [p for p in positions if p[: len(path)] == path and len(p) > len(path)]:
-            del positions[known]
+    replaced = {path for path in _leaf_paths(override_data, ()) if path}
+    positions = {
+        path: location
+        for path, location in base.positions.items()
+        if not any(path[:end] in replaced for end in range(1, len(path)))
+    }
     for path, location in override.positions.items():
         if path:
             positions[path] = location

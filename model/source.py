@@ -23,10 +23,11 @@ from typing import Any
 import yaml
 from yaml.error import MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from model.compose import compose_single, shortened
 from model.errors import InputError, Location, Problem
-from model.limits import MAX_FILE_BYTES, size_text
+from model.limits import MAX_FILE_BYTES, capped, size_text
 
 KeyPath = tuple[str | int, ...]
 
@@ -71,12 +72,16 @@ class Document:
 def load_document(path: Path, display_name: str | None = None) -> Document:
     """Read one YAML document; raise InputError naming the position of any syntax problem."""
     name = display_name or str(path)
+    return parse_document(read_stage_text(path, name), name)
+
+
+def read_stage_text(path: Path, name: str) -> str:
+    """The text of a stage file, read as load_document reads it (a regular file, within the size limit, UTF-8)."""
     data = read_stage_bytes(path, name)
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError([_not_utf8(name, data, error)]) from None
-    return parse_document(text, name)
 
 
 _NOT_A_FILE = (
@@ -110,6 +115,19 @@ def read_stage_bytes(path: Path, name: str) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         raise InputError([_too_large(name, os.stat(path).st_size if path.exists() else len(data))])
     return data
+
+
+def check_file_kind(path: Path, name: str) -> None:
+    """Refuse a path that exists and is not a regular file (a FIFO, device, socket, directory).
+
+    For a file whose content is given in memory: what the file on disk is still matters, since
+    the next step reads or writes it.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    _check_regular(mode, path, name)
 
 
 def _check_regular(mode: int, path: Path, name: str) -> None:
@@ -199,12 +217,14 @@ def parse_document(text: str, name: str) -> Document:
                 "a stage file is one document: remove the '---' separator",
             )
         raise InputError([Problem(location, "", f"YAML syntax error: {message}", hint)]) from None
+    except ReaderError as error:  # a character YAML text may not hold: NUL, ESC, U+FFFE, ...
+        raise InputError([_unreadable(name, text, error)]) from None
     except YAMLError as error:
         raise InputError([Problem(Location(name, 1, 1), "", f"YAML error: {error}")]) from None
     finally:
         loader.dispose()
     if problems:  # refused before any value is built: an alias is never expanded
-        raise InputError(problems)
+        raise InputError(capped(problems))
     source = SourceMap()
     if node is None:
         return Document({}, source, name)
@@ -212,8 +232,22 @@ def parse_document(text: str, name: str) -> Document:
     builder = _Builder(StageLoader(""), name, source)
     data = builder.build(node, ())
     if builder.problems:
-        raise InputError(builder.problems)
+        raise InputError(capped(builder.problems))
     return Document(data, source, name)
+
+
+def _unreadable(name: str, text: str, error: ReaderError) -> Problem:
+    """Where libyaml's reader stopped (its position counts UTF-8 bytes), and at what."""
+    before = text.encode("utf-8", errors="surrogatepass")[: error.position].decode("utf-8", errors="replace")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    character = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "?")
+    return Problem(
+        Location(name, line, column),
+        "",
+        f"character U+{character:04X} is not allowed in YAML text ({error.reason})",
+        'delete it; inside double quotes write a control character as an escape, e.g. "\\t" or "\\x1b"',
+    )
 
 
 def _location(name: str, node: Node) -> Location:
