@@ -24,6 +24,12 @@ from model.source import SourceMap, format_path
 
 SCHEMA_FILE = "stage.schema.json"
 INT32_MAX = 2**31 - 1  # the bound of every count that becomes a Kubernetes int32 field
+_BOUNDS = {
+    "minimum": "at least",
+    "maximum": "at most",
+    "exclusiveMinimum": "more than",
+    "exclusiveMaximum": "less than",
+}
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +56,19 @@ def _validator() -> Any:
 
 
 def schema_problems(data: Any, source: SourceMap) -> list[Problem]:
-    """Every way data breaks the stage schema, located in the file that set the value."""
-    return [problem for error in _validator().iter_errors(data) for problem in _problem(error, source)]
+    """Every way data breaks the stage schema, located in the file that set the value.
+
+    A value of the wrong type is reported as that alone: 1e30 in a count is not an integer,
+    and saying it is also above the maximum adds nothing.
+    """
+    errors = list(_validator().iter_errors(data))
+    mistyped = {tuple(error.absolute_path) for error in errors if error.validator == "type"}
+    return [
+        problem
+        for error in errors
+        if not (error.validator in _BOUNDS and tuple(error.absolute_path) in mistyped)
+        for problem in _problem(error, source)
+    ]
 
 
 def _problem(error: jsonschema.ValidationError, source: SourceMap) -> list[Problem]:
@@ -112,19 +129,13 @@ def _problem(error: jsonschema.ValidationError, source: SourceMap) -> list[Probl
         what = schema.get("description", f"a string matching {error.validator_value}")
         value = _hidden(error.instance) if hidden else _value(error.instance)
         return [Problem(source.locate(path), format_path(path), f"{value} is not {what}", hint)]
-    if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        words = {
-            "minimum": "at least",
-            "maximum": "at most",
-            "exclusiveMinimum": "more than",
-            "exclusiveMaximum": "less than",
-        }
+    if error.validator in _BOUNDS:
         value = _hidden(error.instance) if hidden else shortened(str(error.instance))
         return [
             Problem(
                 source.locate(path),
                 format_path(path),
-                f"is {value}, must be {words[error.validator]} {error.validator_value}",
+                f"is {value}, must be {_BOUNDS[error.validator]} {error.validator_value}",
                 hint or _range(schema),
             )
         ]

@@ -16,10 +16,13 @@ from kube.names import is_dns1123_label
 from kube.quantity import InvalidQuantity, parse_quantity
 from model.environment import tenant_namespace
 from model.errors import Problem
+from model.limits import MAX_SERVICE_INSTANCES
 from model.merge import deep_merge
 from model.source import KeyPath, SourceMap, format_path
 
 SERVICE_FAMILIES: tuple[KeyPath, ...] = ((), ("training",))  # where `services` + `service_defaults` live
+LARGEST_QUANTITY = Decimal(2**63 - 1)
+SMALLEST_QUANTITY = Decimal("0.001")
 
 
 class _Checker:
@@ -43,6 +46,8 @@ class _Checker:
 def semantic_problems(data: dict, source: SourceMap, stage: str) -> list[Problem]:
     """Every semantic problem of a merged, schema-valid stage document."""
     checker = _Checker(data, source)
+    if _check_fleet_size(checker):  # every check below walks each instance: stop before the walk
+        return checker.problems
     names = _check_services(checker)
     _check_release(checker, names)
     _check_databases(checker)
@@ -91,6 +96,24 @@ def tenant_service_settings(data: dict, tenant: dict) -> dict[str, dict]:
         for name, sizing in tenant.get("services", {}).items()
         if name in platform
     }
+
+
+def _check_fleet_size(c: _Checker) -> bool:
+    """Whether the stage runs more service instances than MAX_SERVICE_INSTANCES (reported if so)."""
+    families = {family: len((_get(c.data, family) or {}).get("services") or {}) for family in SERVICE_FAMILIES}
+    platform = set(c.data.get("services") or {})
+    tenants = effective_tenants(c.data)
+    tenant_instances = sum(len(set(tenant["services"]) & platform) for tenant in tenants.values())
+    total = sum(families.values()) + tenant_instances
+    if total <= MAX_SERVICE_INSTANCES:
+        return False
+    c.report(
+        ("tenants",) if tenant_instances else ("services",),
+        f"the stage runs {total:,} service instances ({tenant_instances:,} of them in {len(tenants):,} tenants); "
+        f"a stage runs at most {MAX_SERVICE_INSTANCES:,}",
+        "the fleet benchmark stops at 1,000 tenant services; spread tenants over more stages (clusters)",
+    )
+    return True
 
 
 def _check_services(c: _Checker) -> set[str]:
@@ -213,18 +236,18 @@ def _check_resources(c: _Checker, service: dict, where) -> None:
             if _value(request) > _value(limit):
                 c.report(
                     where("resources", "requests", resource),
-                    f"request {request} is above the limit {limit}",
+                    f"request {_plain(request)} is above the limit {_plain(limit)}",
                     "the API server rejects a request above its limit; raise the limit or lower the request",
                 )
     vpa = service.get("vpa") or {}
     low, high = (vpa.get("min_allowed") or {}), (vpa.get("max_allowed") or {})
     for resource in ("cpu", "memory"):
-        if (
-            low.get(resource) is not None
-            and high.get(resource) is not None
-            and _value(low[resource]) > _value(high[resource])
-        ):
-            c.report(where("vpa", "min_allowed", resource), f"{low[resource]} is above max_allowed {high[resource]}")
+        least, most = _value(low.get(resource)), _value(high.get(resource))  # None: unset or not a quantity
+        if least is not None and most is not None and least > most:
+            c.report(
+                where("vpa", "min_allowed", resource),
+                f"{_plain(low[resource])} is above max_allowed {_plain(high[resource])}",
+            )
 
 
 def _check_pdb(c: _Checker, service: dict, where) -> None:
@@ -241,7 +264,7 @@ def _check_pdb(c: _Checker, service: dict, where) -> None:
         return
     value = pdb[given[0]]
     if isinstance(value, str) and not (value.endswith("%") and value[:-1].isdigit() and int(value[:-1]) <= 100):
-        c.report(where("pdb", given[0]), f"{value!r} is neither a count nor a percentage", 'write 2 or "50%"')
+        c.report(where("pdb", given[0]), f"{_shown(value)} is neither a count nor a percentage", 'write 2 or "50%"')
 
 
 def _check_release(c: _Checker, service_names: set[str]) -> None:
@@ -292,13 +315,46 @@ def _check_databases(c: _Checker) -> None:
 
 
 def _check_quantities(c: _Checker) -> None:
-    """Quantities the schema's pattern admitted must also have a value (e.g. no overflow)."""
+    """Quantities the schema's pattern admitted must also have a value Kubernetes holds.
+
+    A resource quantity is never negative, at most 2^63-1 and, when not zero, at least 1m:
+    k8s.io/apimachinery caps larger values and rounds finer ones up ("0.1m will be rounded up
+    to 1m"); a 1n request under a limit of 2^63-1 would also be a ratio no report can print.
+    """
     for path, value in _walk(c.data, ()):
-        if _is_quantity_path(path):
-            try:
-                parse_quantity(value)
-            except (InvalidQuantity, ArithmeticError, ValueError):
-                c.report(path, f"{value!r} is not a Kubernetes quantity", "e.g. 500m, 2, 512Mi or 4Gi")
+        if not _is_quantity_path(path):
+            continue
+        try:
+            amount = parse_quantity(value)
+        except (InvalidQuantity, ArithmeticError, ValueError):
+            c.report(path, f"{_shown(value)} is not a Kubernetes quantity", "e.g. 500m, 2, 512Mi or 4Gi")
+            continue
+        if amount < 0:
+            c.report(path, f"{_shown(value)} is negative", "a resource quantity is 0 or more, e.g. 500m or 512Mi")
+        elif amount > LARGEST_QUANTITY:
+            c.report(
+                path,
+                f"{_shown(value)} is larger than any Kubernetes quantity (at most 2^63-1)",
+                "e.g. 500m, 2, 512Mi or 4Gi",
+            )
+        elif 0 < amount < SMALLEST_QUANTITY:
+            c.report(
+                path,
+                f"{_shown(value)} is below 1m, the smallest Kubernetes quantity (Kubernetes rounds it up to 1m)",
+                "e.g. 500m, 2, 512Mi or 4Gi",
+            )
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it (repr), shortened when long."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}... ({len(str(value)):,} characters)"
+
+
+def _plain(value: Any) -> str:
+    """A value as a message writes it (str), shortened when long."""
+    text = str(value)
+    return text if len(text) <= 60 else f"{text[:40]}... ({len(text):,} characters)"
 
 
 def _check_namespace_names(c: _Checker, stage: str) -> None:
@@ -321,7 +377,7 @@ def _check_backup(c: _Checker) -> None:
     except InvalidSchedule as error:
         c.report(
             ("backup", "schedule"),
-            f"{schedule!r}: {error}",
+            f"{_shown(schedule)}: {error}",
             "write five fields: minute hour day-of-month month day-of-week, e.g. '*/30 * * * *', or @hourly",
         )
 
@@ -424,6 +480,8 @@ def _walk(data: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
 
 
 def _value(quantity: Any) -> Decimal | None:
+    if quantity is None:
+        return None
     try:
         return parse_quantity(quantity)
     except (InvalidQuantity, ArithmeticError, ValueError):
