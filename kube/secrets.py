@@ -92,10 +92,14 @@ def showable(name: Any) -> str:
 
 
 def _structured(key: str, text: str) -> Any:
-    """The parsed YAML or JSON document a ConfigMap entry holds, or None."""
+    """The parsed YAML or JSON document a ConfigMap entry holds, or None.
+
+    YAML through libyaml (the same safe constructor and resolvers as yaml.safe_load, ten times
+    faster: a 1 MB config.yaml took a minute); nesting too deep to construct counts as unparsed.
+    """
     try:
-        return json.loads(text) if key.endswith(".json") else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError):
+        return json.loads(text) if key.endswith(".json") else yaml.load(text, Loader=yaml.CSafeLoader)
+    except (ValueError, RecursionError, yaml.YAMLError):
         return None
 
 
