@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from model.build import build
+from model.build import MissingSetting, build
 from model.environment import (
     Availability,
     Backup,
@@ -44,7 +44,7 @@ from model.merge import deep_merge, merge_sources
 from model.numbers import number_problems
 from model.schema import schema_problems
 from model.semantic import effective_services, effective_tenants, semantic_problems, tenant_service_settings
-from model.source import Document, SourceMap, check_file_kind, load_document, parse_document
+from model.source import Document, SourceMap, check_file_kind, format_path, load_document, parse_document
 from model.stage_order import DEFAULTS_FILE, STAGE_ORDER_FILE, display_path, load_stage_order, select_stages
 
 __all__ = [  # the stage order's names are the loader's too: callers import them from here
@@ -179,22 +179,47 @@ def _load_mapping(path: Path, texts: Mapping[str, str]) -> Document:
 
 
 def _build_environment(stage: str, data: dict[str, Any], source: SourceMap) -> Environment:
+    try:
+        return _environment(stage, data, source)
+    except MissingSetting as missing:  # a key every instance inherits was deleted where it is defined
+        raise InvalidEnvironment(
+            [
+                Problem(
+                    source.locate(missing.path),
+                    format_path(missing.path + (missing.key,)),
+                    f"missing required key {missing.key!r}",
+                    "add it here, or where this setting is shared (service_defaults, the plan, defaults.yaml)",
+                )
+            ]
+        ) from None
+
+
+def _environment(stage: str, data: dict[str, Any], source: SourceMap) -> Environment:
     services = effective_services(data)
     images = data["release"]["images"]
 
     def family(path: tuple) -> tuple[Service, ...]:
         return tuple(
-            build(Service, settings, name=name, image=images[name]) for name, settings in services[path].items()
+            build(Service, settings, path + ("services", name), name=name, image=images[name])
+            for name, settings in services[path].items()
         )
 
-    plans = {name: build(Plan, plan) for name, plan in data["plans"].items()}
+    def section(cls: type, *path: str) -> Any:
+        value = data
+        for key in path:
+            value = value[key]
+        return build(cls, value, path)
+
+    platform_services = family(())  # first: a setting missing from every service is reported there
+    plans = {name: build(Plan, plan, ("plans", name)) for name, plan in data["plans"].items()}
     tenants = tuple(
         build(
             Tenant,
             {key: value for key, value in entry.items() if key != "services"},
+            ("tenants", name),
             name=name,
             services=tuple(
-                build(Service, settings, name=service, image=images[service])
+                build(Service, settings, ("tenants", name, "services", service), name=service, image=images[service])
                 for service, settings in tenant_service_settings(data, entry).items()
             ),
         )
@@ -203,32 +228,32 @@ def _build_environment(stage: str, data: dict[str, Any], source: SourceMap) -> E
     training = data["training"]
     return Environment(
         stage=stage,
-        platform=build(Platform, data["platform"]),
-        release=build(Release, data["release"]),
-        pod=build(PodSettings, data["pod"]),
-        services=family(()),
-        availability=build(Availability, data["availability"]),
-        network=build(Network, data["network"]),
-        namespace=build(NamespaceSettings, data["namespace"]),
-        ingress=build(IngressSettings, data["ingress"]),
-        secrets=build(SecretSettings, data["secrets"]),
-        postgres=build(Postgres, data["postgres"]),
-        backup=build(Backup, data["backup"]),
-        monitoring=build(Monitoring, data["monitoring"]),
-        targets=build(Targets, data["targets"]),
-        tenancy=build(Tenancy, data["tenancy"]),
+        platform=section(Platform, "platform"),
+        release=section(Release, "release"),
+        pod=section(PodSettings, "pod"),
+        services=platform_services,
+        availability=section(Availability, "availability"),
+        network=section(Network, "network"),
+        namespace=section(NamespaceSettings, "namespace"),
+        ingress=section(IngressSettings, "ingress"),
+        secrets=section(SecretSettings, "secrets"),
+        postgres=section(Postgres, "postgres"),
+        backup=section(Backup, "backup"),
+        monitoring=section(Monitoring, "monitoring"),
+        targets=section(Targets, "targets"),
+        tenancy=section(Tenancy, "tenancy"),
         plans=plans,
         tenants=tenants,
         training=Training(
             namespace_prefix=training["namespace_prefix"],
             concurrent_jobs=training["concurrent_jobs"],
-            job=build(TrainingJob, training["job"]),
+            job=section(TrainingJob, "training", "job"),
             services=family(("training",)),
             quota={k: str(v) for k, v in training["quota"].items()},
-            limit_range=build(LimitRangeSettings, training["limit_range"]),
-            thresholds=build(TrainingThresholds, training["thresholds"]),
-            targets=build(TrainingTargets, training["targets"]),
+            limit_range=section(LimitRangeSettings, "training", "limit_range"),
+            thresholds=section(TrainingThresholds, "training", "thresholds"),
+            targets=section(TrainingTargets, "training", "targets"),
         ),
-        policy=build(PolicySettings, data["policy"]),
+        policy=section(PolicySettings, "policy"),
         source=source,
     )
