@@ -25,6 +25,7 @@ from yaml.error import MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
+from kube.secrets import secret_name
 from model.compose import compose_single, shortened
 from model.errors import InputError, Location, Problem
 from model.limits import MAX_FILE_BYTES, capped, size_text
@@ -327,8 +328,10 @@ class _Builder:
             value = self.constructor.construct_object(node, deep=True)
         except (YAMLError, ValueError, KeyError, TypeError):
             core = node.tag.removeprefix("tag:yaml.org,2002:")
+            keys = [part for part in path if isinstance(part, str)]
+            shown = "the value (not shown: the key names a secret)" if keys and secret_name(keys[-1]) else None
             message = (
-                f"{shortened(node.value)!r} is not a valid !!{core}"
+                f"{shown or repr(shortened(node.value))} is not a valid !!{core}"
                 if core in ("int", "float", "bool", "null")
                 else f"unsupported YAML tag {shortened(node.tag, 100)!r}"
             )
