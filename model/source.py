@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from yaml.reader import ReaderError
 from kube.secrets import secret_name
 from model.compose import compose_single, shortened
 from model.errors import InputError, Location, Problem
+from model.file_kinds import not_a_file
 from model.limits import MAX_FILE_BYTES, capped, size_text
 
 KeyPath = tuple[str | int, ...]
@@ -82,16 +82,7 @@ def read_stage_text(path: Path, name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InputError([_not_utf8(name, data, error)]) from None
-
-
-_NOT_A_FILE = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-)
+        raise InputError([not_utf8(name, data, error)]) from None
 
 
 def read_stage_bytes(path: Path, name: str) -> bytes:
@@ -132,18 +123,18 @@ def check_file_kind(path: Path, name: str) -> None:
 
 
 def _check_regular(mode: int, path: Path, name: str) -> None:
-    for test, what in _NOT_A_FILE:
-        if test(mode):
-            raise InputError(
-                [
-                    Problem(
-                        None,
-                        "",
-                        f"{name} is {what}, not a file: nothing was read",
-                        f"a stage file is a regular file; put the YAML text in {path.name}",
-                    )
-                ]
-            )
+    what = not_a_file(mode)
+    if what:
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    "",
+                    f"{name} is {what}, not a file: nothing was read",
+                    f"a stage file is a regular file; put the YAML text in {path.name}",
+                )
+            ]
+        )
 
 
 def _too_large(name: str, size: int) -> Problem:
@@ -156,7 +147,7 @@ def _too_large(name: str, size: int) -> Problem:
     )
 
 
-def _not_utf8(name: str, data: bytes, error: UnicodeDecodeError) -> Problem:
+def not_utf8(name: str, data: bytes, error: UnicodeDecodeError) -> Problem:
     """Where the first byte that is not UTF-8 sits, as an editor counts (line, and character in it)."""
     line_start = data.rfind(b"\n", 0, error.start) + 1
     line = data.count(b"\n", 0, error.start) + 1

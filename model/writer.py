@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from model.errors import InputError, Problem
+from model.file_kinds import not_a_file
 
 
 def _yaml() -> YAML:
@@ -97,15 +97,6 @@ def edit_text(path: Path, change: Callable[[CommentedMap], None]) -> FileEdit:
     return FileEdit(path, before, after.replace("\n", "\r\n") if crlf else after)
 
 
-_NOT_A_FILE = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
 def check_file_target(path: Path, follow_symlinks: bool = False) -> None:
     """Refuse a target that exists and is not a regular file: renaming over it would destroy it.
 
@@ -127,18 +118,18 @@ def check_file_target(path: Path, follow_symlinks: bool = False) -> None:
         mode = path.stat().st_mode  # through a symlink: what would be overwritten is what it names
     except FileNotFoundError:
         return
-    for test, what in _NOT_A_FILE:
-        if test(mode):
-            raise InputError(
-                [
-                    Problem(
-                        None,
-                        "",
-                        f"{path} is {what}, not a file: nothing was written",
-                        "name a regular file (or - for standard output)",
-                    )
-                ]
-            )
+    what = not_a_file(mode)
+    if what:
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    "",
+                    f"{path} is {what}, not a file: nothing was written",
+                    "name a regular file (or - for standard output)",
+                )
+            ]
+        )
 
 
 def write_atomically(path: Path, text: str, follow_symlinks: bool = False) -> None:

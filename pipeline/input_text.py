@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from model.errors import InputError, Location, Problem
+from model.source import not_utf8
 
 STDIN = "-"
 
@@ -75,17 +76,4 @@ def decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError([_not_utf8(name, data, error)]) from None
-
-
-def _not_utf8(name: str, data: bytes, error: UnicodeDecodeError) -> Problem:
-    """Where the first byte that is not UTF-8 sits, as an editor counts (line, and character in it)."""
-    line_start = data.rfind(b"\n", 0, error.start) + 1
-    line = data.count(b"\n", 0, error.start) + 1
-    column = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1
-    return Problem(
-        Location(name, line, column),
-        "",
-        f"not UTF-8 text: byte 0x{data[error.start]:02x} cannot start or continue a character",
-        "save the file as UTF-8 (iconv -f LATIN1 -t UTF-8, or your editor's encoding menu)",
-    )
+        raise InputError([not_utf8(name, data, error)]) from None
