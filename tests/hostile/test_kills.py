@@ -8,19 +8,14 @@ file-system call inside the transaction.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.pipeline.gitrepo import GitRepo, build_repo
-from tests.pipeline.kill_harness import tree_digest
+from tests.pipeline.kill_harness import run_harness, tree_digest
 from tests.pipeline.test_promotion import image, reset
 
-HARNESS = Path(__file__).parent.parent / "pipeline" / "kill_harness.py"
 COMMANDS = {
     "render": ("prod", ("render", "--stage", "prod")),
     "set-image": ("dev", ("set-image", "agent-service", image("agent-service", "1.6.0"), "--stage", "dev")),
@@ -39,19 +34,7 @@ def repo(tmp_path_factory) -> GitRepo:
 
 
 def harness(repo: GitRepo, tmp_path: Path, stage: str, argv: tuple[str, ...], points: list) -> list[dict]:
-    env = {**os.environ, "PYTHONPATH": str(repo.path), "TMPDIR": str(repo.tmp)}
-    env.update(KILL_HARNESS_COUNT=str(tmp_path / "calls.json"))
-    env.pop("PIPELINE_DEBUG", None)
-    result = subprocess.run(
-        [sys.executable, str(HARNESS), str(repo.path), stage, json.dumps(points), "--", *argv],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
+    return run_harness(repo.path, repo.tmp, tmp_path / "calls.json", stage, argv, points)
 
 
 @pytest.mark.slow

@@ -89,6 +89,22 @@ def leftovers(repo: Path, stage: str) -> list[str]:
     )
 
 
+def run_harness(repo: Path, tmp: Path, count_file: Path, stage: str, argv, points: list) -> list[dict]:
+    """This script on repo (its own code, its own temp dir tmp): one record per point (for the tests)."""
+    env = {**os.environ, "PYTHONPATH": str(repo), "KILL_HARNESS_COUNT": str(count_file), "TMPDIR": str(tmp)}
+    env.pop("PIPELINE_DEBUG", None)
+    result = subprocess.run(
+        [sys.executable, __file__, str(repo), stage, json.dumps(points), "--", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
 def tree_digest(root: Path) -> str:
     """One hash of every file below root, names and bytes: equal trees, equal digests."""
     digest = hashlib.sha256()

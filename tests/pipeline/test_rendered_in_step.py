@@ -8,19 +8,17 @@ queue, and both land.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.pipeline.gitrepo import GitRepo, build_repo
+from tests.pipeline.kill_harness import run_harness
 from tests.pipeline.test_promotion import edit_release, image, leftovers, reset
 
-HARNESS = Path(__file__).with_name("kill_harness.py")
 SCALE = ("scale", "cost-service", "--stage", "prod", "--replicas", "4")
 
 
@@ -119,21 +117,9 @@ def test_a_command_killed_at_any_step_of_its_write_leaves_both_consistent(repo, 
     """SIGKILL just before each file-system call of the write (and of the recovery that follows)."""
     reset(repo, base)
     before = repo.read("environments/prod.yaml")
-    count = tmp_path / "calls.json"
-    env = {**os.environ, "PYTHONPATH": str(repo.path), "KILL_HARNESS_COUNT": str(count), "TMPDIR": str(repo.tmp)}
-    env.pop("PIPELINE_DEBUG", None)
 
     def harness(points: list) -> list[dict]:
-        result = subprocess.run(
-            [sys.executable, str(HARNESS), str(repo.path), "prod", json.dumps(points), "--", *SCALE],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=600,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        return [json.loads(line) for line in result.stdout.splitlines()]
+        return run_harness(repo.path, repo.tmp, tmp_path / "calls.json", "prod", SCALE, points)
 
     (counting,) = harness([0])
     calls = counting["calls"]
