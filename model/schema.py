@@ -162,12 +162,11 @@ def _type_problem(
     if isinstance(instance, float) and "integer" in expected.split(" or "):
         whole = instance.is_integer() and abs(instance) < 1e18
         message = f"expected {'an integer' if expected == 'integer' else expected}, got number {instance!r}"
-        return Problem(
-            source.locate(path),
-            format_path(path),
-            message,
-            f"write {int(instance)}" if whole else "write a whole number, without a decimal point or exponent",
-        )
+        if whole:
+            hint = f"write {int(instance)}"
+        elif not (hint and "string" in expected):  # a quantity: its own hint says how to write one
+            hint = "write a whole number, without a decimal point or exponent"
+        return Problem(source.locate(path), format_path(path), message, hint)
     message = f"expected {expected}, got {_describe(instance)}"
     if expected == "string" and number:
         hint = f"quote it: YAML reads {shortened(repr(instance))} as a number" + (f"; {hint}" if hint else "")
