@@ -3,8 +3,9 @@
 Each case breaks a copy of environments/ (beside a copy of rendered/) and runs the command line:
 in this process through pipeline.cli.main, or as a subprocess with a timeout (and a memory cap)
 where the failure being guarded against is a hang or an expansion. Every case asserts the exit
-code, the message's file:line:column, that no traceback or internal error was printed, and that
-neither the stage files nor rendered/ changed. Expected positions come from the edited text.
+code, the message's file:line:column and that no traceback or internal error was printed; every
+refused run (exit 2) is checked to have changed nothing in environments/ or rendered/ (Workspace.run).
+Expected positions come from the edited text.
 """
 
 from __future__ import annotations
@@ -49,6 +50,32 @@ class Workspace:
     @property
     def rendered(self) -> Path:
         return self.root / "rendered"
+
+    def state(self) -> dict[str, object]:
+        """What a write would change, cheaply: the stage files' bytes, each rendered file's inode, size and mtime."""
+        out: dict[str, object] = {}
+        for path in sorted(self.environments.rglob("*")):
+            out[str(path)] = path.read_bytes() if path.is_file() and not path.is_symlink() else path.lstat().st_mode
+        for path in sorted(self.rendered.rglob("*")):
+            info = path.lstat()
+            out[str(path)] = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode)
+        return out
+
+    def run(self, capsys, *argv: str | Path) -> Result:
+        """The CLI in this process; a refusal (exit 2) must have written nothing."""
+        before = self.state()
+        result = run(capsys, *argv)
+        if result.code == 2:
+            assert self.state() == before, f"refused, yet something changed: {argv}"
+        return result
+
+    def run_subprocess(self, *argv: str | Path, **limits) -> tuple[Result, float]:
+        """The CLI as a subprocess (see run_subprocess); a refusal (exit 2) must have written nothing."""
+        before = self.state()
+        result, seconds = run_subprocess(*argv, **limits)
+        if result.code == 2:
+            assert self.state() == before, f"refused, yet something changed: {argv}"
+        return result, seconds
 
     def snapshot(self) -> dict[str, bytes | str]:
         """Every entry of environments/ and rendered/: file bytes, else what it is."""
@@ -179,7 +206,7 @@ def test_every_reading_command_refuses_an_alias_naming_its_line_and_its_anchors_
     edited = shared_anchor(ws)
     before = ws.snapshot()
     for argv in commands(ws):
-        result = run(capsys, *argv)
+        result = ws.run(capsys, *argv)
         assert_refused(result, edited.at("*scaling"))
         line = edited.line_of("&scaling")
         assert f"a YAML alias (*scaling) of the value anchored at line {line} (&scaling)" in result.err
@@ -202,7 +229,7 @@ def test_every_reading_command_refuses_an_alias_naming_its_line_and_its_anchors_
 def test_editing_commands_refuse_a_stage_file_with_an_anchor_and_write_nothing(ws, capsys, argv):
     edited = shared_anchor(ws)
     before = ws.snapshot()
-    result = run(capsys, *argv, "--environments", ws.environments, "--rendered", ws.rendered)
+    result = ws.run(capsys, *argv, "--environments", ws.environments, "--rendered", ws.rendered)
     assert_refused(result, edited.at("*scaling"))
     assert f"anchored at line {edited.line_of('&scaling')}" in result.err
     assert ws.snapshot() == before
@@ -210,7 +237,7 @@ def test_editing_commands_refuse_a_stage_file_with_an_anchor_and_write_nothing(w
 
 def test_an_anchor_without_an_alias_is_refused_at_the_anchor(ws, capsys):
     edited = edit(ws, "defaults.yaml", "  anti_affinity: ", "  anti_affinity: &spread ")
-    result = run(capsys, "check", "--environments", ws.environments)
+    result = ws.run(capsys, "check", "--environments", ws.environments)
     assert_refused(result, edited.at("&spread"))
     assert "a YAML anchor (&spread): stage files do not use anchors and aliases" in result.err
     assert result.err.count("&spread") == 1  # defaults.yaml's problem once, not once per stage
@@ -222,7 +249,7 @@ def test_a_billion_laughs_is_refused_at_once_without_expanding(ws):
     )
     edited = append(ws, "prod.yaml", lol)
     before = ws.snapshot()
-    result, seconds = run_subprocess("check", "--environments", ws.environments, "--stage", "prod", memory=1 << 30)
+    result, seconds = ws.run_subprocess("check", "--environments", ws.environments, "--stage", "prod", memory=1 << 30)
     assert_refused(result, edited.at("*l0"))
     assert f"anchored at line {edited.line_of('&l0')}" in result.err
     assert "more YAML aliases from here on (not listed)" in result.err  # 81 aliases: twenty listed, a count
@@ -248,7 +275,7 @@ def test_a_tag_on_a_mapping_or_list_is_refused_where_it_is(ws, capsys, value, sh
     edited = edit(ws, "prod.yaml", "      tracing: {sample_ratio: 0.1}", f"      tracing: {value}")
     before = ws.snapshot()
     for argv in commands(ws):
-        result = run(capsys, *argv)
+        result = ws.run(capsys, *argv)
         assert_refused(result, edited.at(value))
         assert f"release.config.common.tracing: YAML tag {shown}: stage files take plain mappings" in result.err
     assert ws.snapshot() == before
@@ -256,7 +283,7 @@ def test_a_tag_on_a_mapping_or_list_is_refused_where_it_is(ws, capsys, value, sh
 
 def test_plain_core_tags_on_collections_are_still_fine(ws, capsys):
     edit(ws, "prod.yaml", "      tracing: {sample_ratio: 0.1}", "      tracing: !!map {sample_ratio: 0.1}")
-    assert run(capsys, "render", "--environments", ws.environments, "--stage", "prod", "--check").code == 0
+    assert ws.run(capsys, "render", "--environments", ws.environments, "--stage", "prod", "--check").code == 0
 
 
 # --- nesting, sizes -----------------------------------------------------------------------------
@@ -269,7 +296,7 @@ def nested(depth: int) -> str:
 def test_deep_nesting_is_refused_with_its_path_not_a_recursion_error(ws, capsys):
     edited = edit(ws, "prod.yaml", "      log_format: json\n", f"      log_format: json\n      deep: {nested(500)}\n")
     for argv in commands(ws):
-        result = run(capsys, *argv)
+        result = ws.run(capsys, *argv)
         # The list that opens level MAX_DEPTH + 1 (the file, release, config and common are four).
         assert_refused(result, edited.at_offset(edited.text.index("deep: ") + len("deep: ") + MAX_DEPTH - 4))
         assert f"nested more than {MAX_DEPTH} levels deep" in result.err
@@ -277,7 +304,7 @@ def test_deep_nesting_is_refused_with_its_path_not_a_recursion_error(ws, capsys)
 
 def test_nesting_just_within_the_limit_renders(ws, capsys):
     edit(ws, "prod.yaml", "      log_format: json\n", f"      log_format: json\n      deep: {nested(MAX_DEPTH - 4)}\n")
-    result = run(capsys, "render", "--environments", ws.environments, "--stage", "prod", "--out", ws.root / "out")
+    result = ws.run(capsys, "render", "--environments", ws.environments, "--stage", "prod", "--out", ws.root / "out")
     assert result.code == 0, result.err
 
 
@@ -286,7 +313,7 @@ def test_a_string_over_the_limit_is_refused_with_the_limit_and_its_key_path(ws, 
     edited = edit(ws, "prod.yaml", "      log_format: json\n", f"      log_format: json\n      banner: {text}\n")
     before = ws.snapshot()
     for argv in commands(ws):
-        result = run(capsys, *argv)
+        result = ws.run(capsys, *argv)
         assert_refused(result, edited.at(text))
         assert f"release.config.common.banner: a string of {MAX_STRING + 1:,} characters" in result.err
         assert f"at most {MAX_STRING:,} characters" in result.err
@@ -299,7 +326,7 @@ def test_a_string_just_under_the_limit_renders_and_checks_in_seconds(ws):
     text = ("a." * MAX_STRING)[: MAX_STRING - 1]
     edit(ws, "prod.yaml", "      log_format: json\n", f"      log_format: json\n      banner: {text}\n")
     for argv in (["render", "--out", ws.root / "out"], ["check"]):
-        result, seconds = run_subprocess(*argv, "--environments", ws.environments, "--stage", "prod", timeout=120)
+        result, seconds = ws.run_subprocess(*argv, "--environments", ws.environments, "--stage", "prod", timeout=120)
         assert result.code == 0, result.err
         assert seconds < 30, f"{argv[0]} took {seconds:.0f} s"
 
@@ -307,7 +334,7 @@ def test_a_string_just_under_the_limit_renders_and_checks_in_seconds(ws):
 def test_a_key_over_the_limit_is_refused(ws, capsys):
     key = "k" * (MAX_KEY + 1)
     edited = edit(ws, "prod.yaml", "      log_format: json\n", f"      log_format: json\n      {key}: 1\n")
-    result = run(capsys, "check", "--environments", ws.environments)
+    result = ws.run(capsys, "check", "--environments", ws.environments)
     assert_refused(result, edited.at(key))
     assert f"a key of {MAX_KEY + 1} characters" in result.err and key not in result.err
 
@@ -317,7 +344,7 @@ def test_a_stage_file_over_the_size_limit_is_refused_before_it_is_parsed(ws, cap
     path.write_text(path.read_text() + "# " + "x" * MAX_FILE_BYTES + "\n")
     before = ws.snapshot()
     for argv in commands(ws):
-        result = run(capsys, *argv)
+        result = ws.run(capsys, *argv)
         assert_refused(result, f"{path}:1:1")
         assert (
             f"the file is {path.stat().st_size:,} bytes; a stage file is at most {size_text(MAX_FILE_BYTES)}"
@@ -330,7 +357,7 @@ def test_a_fleet_beyond_the_instance_limit_is_refused_before_it_is_rendered(ws, 
     tenants = "".join(f"  t{n}: {{plan: enterprise}}\n" for n in range(MAX_SERVICE_INSTANCES // 3))
     edited = edit(ws, "prod.yaml", "tenants:\n", "tenants:\n" + tenants)
     start = time.monotonic()
-    result = run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
+    result = ws.run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
     assert_refused(result, edited.at("tenants:"))
     runs = re.search(r"the stage runs ([\d,]+) service instances \(([\d,]+) of them in ([\d,]+) tenants\)", result.err)
     assert runs and int(runs[1].replace(",", "")) > MAX_SERVICE_INSTANCES, result.err
@@ -376,7 +403,7 @@ KINDS = {
 def test_a_stage_file_that_is_not_a_regular_file_is_refused_without_blocking(ws, name, kind):
     make, what = KINDS[kind]
     make(ws.environments / name)
-    result, _ = run_subprocess("check", "--environments", ws.environments, "--stage", "dev", timeout=60)
+    result, _ = ws.run_subprocess("check", "--environments", ws.environments, "--stage", "dev", timeout=60)
     assert_refused(result)
     assert f"{ws.environments / name} is {what}, not a file: nothing was read" in result.err
 
@@ -392,7 +419,7 @@ def test_promote_and_scale_refuse_a_fifo_in_a_git_checkout_without_blocking(ws):
         ["promote", "dev", "staging", "--write"],
         ["scale", "task-service", "--stage", "staging", "--replicas", "3"],
     ):
-        result, _ = run_subprocess(*argv, "--environments", ws.environments, "--rendered", ws.rendered)
+        result, _ = ws.run_subprocess(*argv, "--environments", ws.environments, "--rendered", ws.rendered)
         assert_refused(result)
         assert "staging.yaml is a named pipe (FIFO), not a file: nothing was read" in result.err
     assert (ws.environments / "staging.yaml").is_fifo()
@@ -419,7 +446,7 @@ FLOATS = [
 @pytest.mark.parametrize("name, old, new, key_path, written, hint", FLOATS, ids=[f[3] for f in FLOATS])
 def test_a_float_where_an_integer_is_expected_is_refused(ws, capsys, name, old, new, key_path, written, hint):
     edited = edit(ws, name, old, new)
-    result = run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
+    result = ws.run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
     assert_refused(result, edited.at(key_path.rsplit(".", 1)[1], after=new))  # a value is located at its key
     assert f"{key_path}: expected an integer, got number {written}\n    hint: {hint}\n" in result.err
 
@@ -463,7 +490,7 @@ def test_a_hostile_number_is_never_an_internal_error(ws, capsys, name, prefix, v
     where = edited.at(key, after=new)  # a value is located at its key
     stage = "staging" if name == "staging.yaml" else "prod"
     for argv in commands(ws, stage):
-        result = run(capsys, *argv)
+        result = ws.run(capsys, *argv)
         assert "Traceback" not in result.err and "internal error" not in result.err, result.err
         assert result.code in (0, 1, 2), result.err
         if result.code == 2:
@@ -472,7 +499,7 @@ def test_a_hostile_number_is_never_an_internal_error(ws, capsys, name, prefix, v
 
 def test_a_huge_quantity_is_refused_as_kubernetes_would(ws, capsys):
     edited = edit(ws, "prod.yaml", "requests: {cpu: 500m, memory: 1Gi}", 'requests: {cpu: "1e400", memory: 1Gi}')
-    result = run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
+    result = ws.run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
     assert_refused(result, edited.at("cpu", after='requests: {cpu: "1e400"'))  # located at the key
     assert "'1e400' is larger than any Kubernetes quantity (at most 2^63-1)" in result.err
 
@@ -480,7 +507,7 @@ def test_a_huge_quantity_is_refused_as_kubernetes_would(ws, capsys):
 @pytest.mark.parametrize("value", ['"1e-400"', "1n", '"-1"'])
 def test_a_tiny_or_negative_quantity_is_refused(ws, capsys, value):
     edited = edit(ws, "prod.yaml", "requests: {cpu: 500m, memory: 1Gi}", f"requests: {{cpu: {value}, memory: 1Gi}}")
-    result = run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
+    result = ws.run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
     assert_refused(result, edited.at("cpu", after=f"requests: {{cpu: {value}"))  # located at the key
     assert ("is negative" if value.startswith('"-') else "is below 1m, the smallest Kubernetes quantity") in result.err
 
@@ -520,7 +547,7 @@ API_KEY = "sk-proj-" + "Ab3" * 12
 )
 def test_a_value_under_a_key_that_names_a_secret_is_never_echoed(ws, capsys, name, old, new, value, key_path):
     edited = edit(ws, name, old, new)
-    result = run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
+    result = ws.run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
     assert_refused(result, edited.at(key_path.rsplit(".", 1)[1], after=new))
     assert f"{key_path}: expected object, got " in result.err
     assert "(not shown: the key names a secret)" in result.err
@@ -542,7 +569,7 @@ def test_a_value_under_a_key_that_names_a_secret_is_never_echoed(ws, capsys, nam
 )
 def test_a_key_that_is_not_a_plain_name_is_refused_with_its_location(ws, capsys, block, key, shown):
     edited = append(ws, "prod.yaml", block)
-    result = run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
+    result = ws.run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
     assert_refused(result, edited.at(key, after=block))
     assert shown in result.err and "\x1b" not in result.err
 
@@ -550,7 +577,7 @@ def test_a_key_that_is_not_a_plain_name_is_refused_with_its_location(ws, capsys,
 @pytest.mark.parametrize("character", ["\x00", "\x1b", "\ufffe"], ids=["nul", "escape", "non-character"])
 def test_a_character_yaml_text_cannot_hold_is_refused_at_its_position(ws, capsys, character):
     edited = edit(ws, "prod.yaml", "log_format: json", f"log_format: js{character}on")
-    result = run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
+    result = ws.run(capsys, "check", "--environments", ws.environments, "--stage", "prod")
     assert_refused(result, edited.at(character))
     assert f"character U+{ord(character):04X} is not allowed in YAML text" in result.err
     assert character not in result.err
@@ -559,7 +586,7 @@ def test_a_character_yaml_text_cannot_hold_is_refused_at_its_position(ws, capsys
 def test_a_byte_order_mark_changes_nothing(ws, capsys):
     path = ws.environments / "prod.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    result = run(capsys, "render", "--environments", ws.environments, "--stage", "prod", "--check")
+    result = ws.run(capsys, "render", "--environments", ws.environments, "--stage", "prod", "--check")
     assert result.code == 0 and "up to date" in result.out, result.err
 
 
@@ -568,7 +595,7 @@ def test_a_byte_order_mark_changes_nothing(ws, capsys):
 )
 def test_a_stage_order_that_is_empty_null_or_not_a_list_of_names_is_refused(ws, capsys, text):
     (ws.environments / "stages.yaml").write_text(text)
-    result = run(capsys, "check", "--environments", ws.environments)
+    result = ws.run(capsys, "check", "--environments", ws.environments)
     assert_refused(result)
     assert f"{ws.environments / 'stages.yaml'}:1:" in result.err
 
@@ -576,7 +603,7 @@ def test_a_stage_order_that_is_empty_null_or_not_a_list_of_names_is_refused(ws, 
 @pytest.mark.parametrize("stage", ["defaults", "stages"])
 def test_defaults_and_stages_are_not_stage_names(ws, capsys, stage):
     (ws.environments / "stages.yaml").write_text(f"stages: [{stage}, prod]\n")
-    result = run(capsys, "check", "--environments", ws.environments)
+    result = ws.run(capsys, "check", "--environments", ws.environments)
     assert_refused(result, f"{ws.environments / 'stages.yaml'}:1:10")
     assert f"'{stage}' cannot be a stage: {stage}.yaml holds" in result.err
 
@@ -585,6 +612,6 @@ def test_defaults_and_stages_are_not_stage_names(ws, capsys, stage):
 def test_defaults_that_are_empty_null_or_not_a_mapping_are_exit_2(ws, capsys, text):
     (ws.environments / "defaults.yaml").write_text(text)
     for argv in commands(ws):
-        result = run(capsys, *argv)
+        result = ws.run(capsys, *argv)
         assert_refused(result)
         assert "defaults.yaml:1:1: " in result.err or "missing required key" in result.err
