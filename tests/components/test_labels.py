@@ -102,8 +102,10 @@ def test_managed_by_pulumi_and_instance_names_the_stage(rendered, stage):
     for m in rendered[stage].manifests:
         labels = m["metadata"]["labels"]
         assert labels["app.kubernetes.io/managed-by"] == "pulumi", title(m)
-        tenant = labels.get(TENANT_LABEL)
-        instance = f"{labels['app.kubernetes.io/name']}-{tenant + '-' if tenant else ''}{stage}"
+        name, tenant = labels["app.kubernetes.io/name"], labels.get(TENANT_LABEL)
+        # A tenant's copy of an app says the tenant once: agent-service-acme-prod; tenant-acme-prod.
+        named_by_tenant = tenant and name == f"tenant-{tenant}"
+        instance = f"{name}-{tenant + '-' if tenant and not named_by_tenant else ''}{stage}"
         assert labels["app.kubernetes.io/instance"] == instance, title(m)
 
 
