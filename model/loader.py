@@ -44,7 +44,8 @@ from model.merge import deep_merge, merge_sources
 from model.numbers import number_problems
 from model.schema import schema_problems
 from model.semantic import effective_services, effective_tenants, semantic_problems, tenant_service_settings
-from model.source import Document, SourceMap, check_file_kind, format_path, load_document, parse_document
+from model.source import Document, SourceMap, format_path, load_document, parse_document
+from model.stage_file import check_file_kind
 from model.stage_order import DEFAULTS_FILE, STAGE_ORDER_FILE, display_path, load_stage_order, select_stages
 
 __all__ = [  # the stage order's names are the loader's too: callers import them from here

@@ -4,8 +4,8 @@ libyaml (PyYAML's C parser) reads the events; model/compose.py composes the node
 them, refusing anchors, aliases, tagged collections, deep nesting and over-long strings before
 any value is built; the tree is then walked once to build dicts, lists and scalars while
 recording positions by key path, so that every later check can say file:line:column. Duplicate
-keys are errors here, with both lines named. A stage file is read only if it is a regular file
-of at most model.limits.MAX_FILE_BYTES: a FIFO or a device is refused before it is opened.
+keys are errors here, with both lines named. Files are read through model/stage_file.py: only
+a regular file of at most model.limits.MAX_FILE_BYTES, in UTF-8 (a FIFO is never opened).
 
 Scalars resolve as in YAML 1.2's core schema, not PyYAML's YAML 1.1 default: `yes`, `no`, `on`
 and `Off` stay strings, `20:30` is not a base-60 number and `2026-11-24` is not a date.
@@ -13,7 +13,6 @@ and `Off` stay strings, `20:30` is not a base-60 number and `2026-11-24` is not 
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +26,10 @@ from yaml.reader import ReaderError
 from kube.secrets import secret_name
 from model.compose import compose_single, shortened
 from model.errors import InputError, Location, Problem
-from model.file_kinds import not_a_file
-from model.limits import MAX_FILE_BYTES, capped, size_text
+from model.limits import MAX_FILE_BYTES, capped
+from model.stage_file import not_utf8, read_stage_text, too_large
+
+__all__ = ["Document", "KeyPath", "SourceMap", "format_path", "load_document", "not_utf8", "parse_document"]
 
 KeyPath = tuple[str | int, ...]
 
@@ -76,90 +77,6 @@ def load_document(path: Path, display_name: str | None = None) -> Document:
     return parse_document(read_stage_text(path, name), name)
 
 
-def read_stage_text(path: Path, name: str) -> str:
-    """The text of a stage file, read as load_document reads it (a regular file, within the size limit, UTF-8)."""
-    data = read_stage_bytes(path, name)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError([not_utf8(name, data, error)]) from None
-
-
-def read_stage_bytes(path: Path, name: str) -> bytes:
-    """The bytes of a stage file: a regular file of at most MAX_FILE_BYTES, else InputError.
-
-    Judged before anything is read, so that a FIFO or a device never blocks, and again on the
-    open file (non-blocking), so that a swap between the two looks cannot either.
-    """
-    try:
-        _check_regular(os.stat(path).st_mode, path, name)
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise InputError([Problem(None, "", f"{name}: no such file")]) from None
-    except OSError as error:
-        raise InputError([Problem(None, "", f"{name}: cannot be read ({error.strerror or error})")]) from None
-    try:
-        with os.fdopen(handle, "rb") as stream:
-            _check_regular(os.fstat(stream.fileno()).st_mode, path, name)
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise InputError([Problem(None, "", f"{name}: cannot be read ({error.strerror or error})")]) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError([_too_large(name, os.stat(path).st_size if path.exists() else len(data))])
-    return data
-
-
-def check_file_kind(path: Path, name: str) -> None:
-    """Refuse a path that exists and is not a regular file (a FIFO, device, socket, directory).
-
-    For a file whose content is given in memory: what the file on disk is still matters, since
-    the next step reads or writes it.
-    """
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return
-    _check_regular(mode, path, name)
-
-
-def _check_regular(mode: int, path: Path, name: str) -> None:
-    what = not_a_file(mode)
-    if what:
-        raise InputError(
-            [
-                Problem(
-                    None,
-                    "",
-                    f"{name} is {what}, not a file: nothing was read",
-                    f"a stage file is a regular file; put the YAML text in {path.name}",
-                )
-            ]
-        )
-
-
-def _too_large(name: str, size: int) -> Problem:
-    return Problem(
-        Location(name, 1, 1),
-        "",
-        f"the file is {size:,} bytes; a stage file is at most {size_text(MAX_FILE_BYTES)} ({MAX_FILE_BYTES:,} bytes)",
-        "a stage file holds settings, not data: keep large content (documents, prompts, certificates) "
-        "in the application's image or a volume",
-    )
-
-
-def not_utf8(name: str, data: bytes, error: UnicodeDecodeError) -> Problem:
-    """Where the first byte that is not UTF-8 sits, as an editor counts (line, and character in it)."""
-    line_start = data.rfind(b"\n", 0, error.start) + 1
-    line = data.count(b"\n", 0, error.start) + 1
-    column = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1
-    return Problem(
-        Location(name, line, column),
-        "",
-        f"not UTF-8 text: byte 0x{data[error.start]:02x} cannot start or continue a character",
-        "save the file as UTF-8 (iconv -f LATIN1 -t UTF-8, or your editor's encoding menu)",
-    )
-
-
 class StageLoader(yaml.CSafeLoader):
     """libyaml's parser with YAML 1.2 core-schema scalars."""
 
@@ -194,7 +111,7 @@ def parse_document(text: str, name: str) -> Document:
     if len(text) * 4 > MAX_FILE_BYTES:  # a character is at most four bytes of UTF-8
         size = len(text.encode("utf-8", errors="surrogatepass"))
         if size > MAX_FILE_BYTES:
-            raise InputError([_too_large(name, size)])
+            raise InputError([too_large(name, size)])
     loader = StageLoader(text)
     try:
         node, problems = compose_single(loader, name, format_path)
