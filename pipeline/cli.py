@@ -36,9 +36,10 @@ from pipeline.commands import (
     tenant,
     verify_rollout,
 )
+from pipeline.locks import locked
 from pipeline.render import rendered_root
 from pipeline.signals import exit_quietly, handle_termination
-from pipeline.transaction import locked, recover
+from pipeline.transaction import recover
 
 # In the order `pipeline --help` lists them: build, judge, compare, move releases, lifecycle, docs.
 COMMANDS = (

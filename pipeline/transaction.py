@@ -1,7 +1,7 @@
 """Stage files and rendered/ written together: all of a change or none of it, even if killed.
 
 Every command that writes a stage file or a rendered stage folder goes through `commit`:
-1. under an exclusive lock on each folder it writes into (flock: pipeline commands queue, so two
+1. under an exclusive lock on each folder it writes into (pipeline.locks: commands queue, so two
    edits of one stage file can never both land: the second sees the first and is refused);
 2. each stage file is checked to be still as the change read it, and writable;
 3. every new file and folder is written beside its target under a hidden temporary name;
@@ -17,25 +17,22 @@ Leftover temporaries of killed runs are removed then too, so `git add` never pic
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import secrets
 import shutil
 import stat
 import sys
-import time
-from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.errors import InputError, Problem
 from model.writer import FileEdit, check_still_as_read
+from pipeline.locks import locked
 
 JOURNAL = ".pipeline-journal.json"
 TEMPORARY = ".pipeline-tmp-"  # every temporary name starts so: recover knows what it may remove
-LOCK_WAIT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -82,49 +79,6 @@ class Transaction:
         """The folders written into and the journal's, each once, in a fixed order (locks are taken in it)."""
         parents = [self.journal_dir] + [e.path.parent for e in self.edits] + [t.target.parent for t in self.trees]
         return sorted({folder.resolve() for folder in parents})
-
-
-_HELD: set[Path] = set()  # folders this process holds locked: a nested locked() takes only the others
-
-
-@contextmanager
-def locked(folders: list[Path]) -> Iterator[None]:
-    """Hold an exclusive flock on each folder; wait up to LOCK_WAIT_SECONDS for another command.
-
-    Re-entrant: an editing command holds its folders from before it reads the stage file until
-    after it wrote it (a second edit waits, then reads what the first wrote), and the commit
-    inside it takes no lock twice. Take them in sorted order (as Transaction.folders gives them).
-    """
-    with ExitStack() as stack:
-        for folder in folders:
-            folder.mkdir(parents=True, exist_ok=True)
-            folder = folder.resolve()
-            if folder in _HELD:
-                continue
-            descriptor = os.open(folder, os.O_RDONLY)
-            stack.callback(os.close, descriptor)
-            deadline = time.monotonic() + LOCK_WAIT_SECONDS
-            while True:
-                try:
-                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise InputError(
-                            [
-                                Problem(
-                                    None,
-                                    "",
-                                    f"{folder} is locked by another pipeline command "
-                                    f"for over {LOCK_WAIT_SECONDS:.0f} s",
-                                    "wait for it to finish (or end it), then run the command again",
-                                )
-                            ]
-                        ) from None
-                    time.sleep(0.05)
-            _HELD.add(folder)
-            stack.callback(_HELD.discard, folder)
-        yield
 
 
 def commit(transaction: Transaction) -> None:

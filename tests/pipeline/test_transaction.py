@@ -10,7 +10,7 @@ import pytest
 
 from model.errors import InputError
 from model.writer import FileEdit
-from pipeline import transaction
+from pipeline import locks, transaction
 from pipeline.transaction import JOURNAL, Transaction, TreeWrite, commit, recover
 
 
@@ -129,7 +129,7 @@ def test_a_journal_cut_short_is_dropped(layout, tmp_path):
 
 def test_a_locked_folder_makes_the_command_wait_then_give_up(layout, monkeypatch):
     environments, _ = layout
-    monkeypatch.setattr(transaction, "LOCK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(locks, "LOCK_WAIT_SECONDS", 0.2)
     descriptor = os.open(environments, os.O_RDONLY)
     fcntl.flock(descriptor, fcntl.LOCK_EX)
     try:
