@@ -17,6 +17,7 @@ from typing import Any
 
 from model.loader import DEFAULTS_FILE, load_environment, load_stage_order, select_stages
 from model.source import parse_document
+from model.stage_file import read_stage_text
 from pipeline.check import check_stage
 from pipeline.diff.engine import diff_stage
 from pipeline.gitops import file_at, repository_root, resolve_revision
@@ -71,7 +72,7 @@ def gate_pull_request(
     select_stages(order, approved_hotfixes, directory)
     names = [DEFAULTS_FILE] + [f"{stage}.yaml" for stage in order]
     base_texts = {name: file_at(repository, commit, directory / name) for name in names}
-    head_texts = {name: (directory / name).read_text(encoding="utf-8") for name in names}
+    head_texts = {name: read_stage_text(directory / name, name) for name in names}  # a FIFO is refused, not read
     base_docs = {name: _plain(text, f"{base}:{name}") for name, text in base_texts.items()}
     head_docs = {name: _plain(text, name) for name, text in head_texts.items()}
     shared = differing_keys(base_docs[DEFAULTS_FILE] or {}, head_docs[DEFAULTS_FILE] or {})

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from model.errors import InputError, Problem
 from model.writer import write_atomically
+from pipeline.signals import deferred
 from pipeline.sources import git, remove_worktree, repository_root, resolve_revision
 
 
@@ -81,7 +82,8 @@ def commit_on_branch(
     scratch = Path(tempfile.mkdtemp(prefix="pipeline-branch-"))
     tree = scratch / "tree"
     try:
-        git(repository, "worktree", "add", "--quiet", "-b", branch, str(tree), "HEAD")
+        with deferred():  # a signal during the add would leave a worktree git cannot remove
+            git(repository, "worktree", "add", "--quiet", "-b", branch, str(tree), "HEAD")
         for path, text in files.items():
             relative = os.path.relpath(path.resolve(), repository)
             write_atomically(tree / relative, text)

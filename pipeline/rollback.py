@@ -13,6 +13,7 @@ from typing import Any
 
 from model.errors import InputError, Problem
 from model.loader import load_stage_order, select_stages
+from model.stage_file import read_stage_text
 from pipeline.gitops import file_at, repository_root, resolve_revision
 from pipeline.promotion import GateProblem, Promotion, plan_release_change
 from pipeline.release_change import ReleaseChange, classify_at, past_releases, release_in
@@ -26,7 +27,7 @@ def previous_release(directory: Path, stage: str, to: str | None = None) -> tupl
     """
     repository = repository_root(directory)
     path = directory / f"{stage}.yaml"
-    current = release_in(path.read_text(encoding="utf-8"), str(path))
+    current = release_in(read_stage_text(path, str(path)), str(path))  # a FIFO is refused, not read
     if to is not None:
         commit = resolve_revision(repository, to)
         release = release_in(file_at(repository, commit, path), str(path))

@@ -12,7 +12,8 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import FrameType
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -26,6 +27,22 @@ class Terminated(BaseException):
 def _terminate(signum: int, frame: FrameType | None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the cleanup short
     raise Terminated(signum)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT until the block ends (its children inherit the hold): for steps a signal
+    must not cut in half, such as `git worktree add`, which leaves a locked, half-made worktree git
+    itself can then neither list nor remove. A signal that came meanwhile is acted on right after."""
+    held = {signal.SIGTERM, signal.SIGINT}
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def handle_termination() -> None:

@@ -24,6 +24,7 @@ from model.loader import load_environments
 from pipeline.manifest_input import read_manifests
 from pipeline.render import KUSTOMIZATION, render_manifests
 from pipeline.render_secrets import BASE_RENDER
+from pipeline.signals import deferred
 
 WORKTREE = "worktree"  # the name that means "the working tree's stage files"
 
@@ -129,18 +130,19 @@ def from_revision(revision: str, environments: Path, stages: list[str] | None) -
     tree, out = scratch / "tree", scratch / "rendered"
     try:
         # The user's hooks (post-checkout, git-lfs) have no business in a throwaway checkout.
-        added = git(
-            repository,
-            "-c",
-            "core.hooksPath=/dev/null",
-            "worktree",
-            "add",
-            "--detach",
-            "--quiet",
-            str(tree),
-            commit,
-            check=False,
-        )
+        with deferred():  # a signal during the add would leave a worktree git cannot remove
+            added = git(
+                repository,
+                "-c",
+                "core.hooksPath=/dev/null",
+                "worktree",
+                "add",
+                "--detach",
+                "--quiet",
+                str(tree),
+                commit,
+                check=False,
+            )
         if added.returncode != 0:
             raise InputError(
                 [
@@ -211,10 +213,11 @@ def remove_worktree(repository: Path, scratch: Path) -> None:
     (forced twice: locked or not), drop the folder, then prune every registration whose folder is gone.
     """
     tree = str(scratch / "tree")
-    git(repository, "worktree", "unlock", tree, check=False)
-    git(repository, "worktree", "remove", "--force", "--force", tree, check=False)
-    shutil.rmtree(scratch, ignore_errors=True)
-    git(repository, "worktree", "prune", check=False)
+    with deferred():  # cleanup runs to its end: an interrupt now would leave the worktree after all
+        git(repository, "worktree", "unlock", tree, check=False)
+        git(repository, "worktree", "remove", "--force", "--force", tree, check=False)
+        shutil.rmtree(scratch, ignore_errors=True)
+        git(repository, "worktree", "prune", check=False)
 
 
 def _stage_order(environments: Path) -> list[str]:
