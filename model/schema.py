@@ -76,7 +76,7 @@ def _problem(error: jsonschema.ValidationError, source: SourceMap) -> list[Probl
     schema = error.schema if isinstance(error.schema, dict) else {}
     hint = _hint(error)
     hidden = _names_a_secret(path)
-    shown = _hidden if hidden else _describe
+    shown = _hidden if hidden else describe
     if error.validator == "additionalProperties":
         known = list(schema.get("properties", {}))
         allowed = ", ".join(sorted(known))
@@ -167,7 +167,7 @@ def _type_problem(
         elif not (hint and "string" in expected):  # a quantity: its own hint says how to write one
             hint = "write a whole number, without a decimal point or exponent"
         return Problem(source.locate(path), format_path(path), message, hint)
-    message = f"expected {expected}, got {_describe(instance)}"
+    message = f"expected {expected}, got {describe(instance)}"
     if expected == "string" and number:
         hint = f"quote it: YAML reads {shortened(repr(instance))} as a number" + (f"; {hint}" if hint else "")
     elif isinstance(instance, str) and expected in ("integer", "number", "boolean"):
@@ -222,7 +222,8 @@ def _hidden(value: Any) -> str:
     return kind if value is None else f"{kind} (not shown: the key names a secret)"
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """A value in a message: its type and (shortened, credentials hidden) its value; "a mapping" for a mapping."""
     if isinstance(value, bool):
         return f"boolean {value!r}"
     if isinstance(value, (int, float)):

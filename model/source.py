@@ -27,9 +27,9 @@ from kube.secrets import secret_name
 from model.compose import compose_single, shortened
 from model.errors import InputError, Location, Problem
 from model.limits import MAX_FILE_BYTES, capped
-from model.stage_file import not_utf8, read_stage_text, too_large
+from model.stage_file import read_stage_text, too_large
 
-__all__ = ["Document", "KeyPath", "SourceMap", "format_path", "load_document", "not_utf8", "parse_document"]
+__all__ = ["Document", "KeyPath", "SourceMap", "format_path", "load_document", "parse_document"]
 
 KeyPath = tuple[str | int, ...]
 

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from model.errors import InputError, Location, Problem
-from model.file_kinds import not_a_file
+from model.file_kinds import refuse_not_a_file
 from model.limits import MAX_FILE_BYTES, size_text
 
 
@@ -63,18 +63,8 @@ def check_file_kind(path: Path, name: str) -> None:
 
 
 def _check_regular(mode: int, path: Path, name: str) -> None:
-    what = not_a_file(mode)
-    if what:
-        raise InputError(
-            [
-                Problem(
-                    None,
-                    "",
-                    f"{name} is {what}, not a file: nothing was read",
-                    f"a stage file is a regular file; put the YAML text in {path.name}",
-                )
-            ]
-        )
+    hint = f"a stage file is a regular file; put the YAML text in {path.name}"
+    refuse_not_a_file(mode, name, "nothing was read", hint)
 
 
 def too_large(name: str, size: int) -> Problem:

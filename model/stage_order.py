@@ -14,7 +14,8 @@ from pathlib import Path
 from kube.names import is_dns1123_label
 from model.compose import shortened
 from model.errors import InvalidEnvironment, Location, Problem, UnknownStage
-from model.source import load_document
+from model.schema import describe
+from model.source import Document, load_document
 
 STAGE_ORDER_FILE = "stages.yaml"
 DEFAULTS_FILE = "defaults.yaml"
@@ -59,37 +60,32 @@ def load_stage_order(directory: Path) -> tuple[str, ...]:
     for index, stage in enumerate(stages):
         if not isinstance(stage, str):
             problems.append(
-                Problem(
-                    document.source.locate(("stages", index)),
-                    f"stages[{index}]",
-                    f"expected a stage name, got {_kind(stage)}",
-                    "stages: [dev, staging, prod]",
-                )
+                _item(document, index, f"expected a stage name, got {describe(stage)}", "stages: [dev, staging, prod]")
             )
             continue
         if stage in RESERVED:
             problems.append(
-                Problem(
-                    document.source.locate(("stages", index)),
-                    f"stages[{index}]",
+                _item(
+                    document,
+                    index,
                     f"{stage!r} cannot be a stage: {stage}.yaml holds {RESERVED[stage]}",
                     "name the stage otherwise, e.g. dev, staging or prod",
                 )
             )
         elif not is_dns1123_label(stage):
             problems.append(
-                Problem(
-                    document.source.locate(("stages", index)),
-                    f"stages[{index}]",
+                _item(
+                    document,
+                    index,
                     f"{shortened(stage)!r} is not a valid stage name",
                     "lower-case letters, digits and '-'",
                 )
             )
         if stage in seen:
             problems.append(
-                Problem(
-                    document.source.locate(("stages", index)),
-                    f"stages[{index}]",
+                _item(
+                    document,
+                    index,
                     f"stage {shortened(stage)!r} is listed twice",
                     "each stage appears once in the order",
                 )
@@ -98,16 +94,6 @@ def load_stage_order(directory: Path) -> tuple[str, ...]:
     if problems:
         raise InvalidEnvironment(problems)
     return tuple(stages)
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"boolean {value!r}"
-    if isinstance(value, (int, float)):
-        return f"number {shortened(repr(value))}"
-    return "a list" if isinstance(value, list) else "a mapping"
 
 
 def select_stages(order: tuple[str, ...], stages, directory: Path) -> tuple[str, ...]:
@@ -128,3 +114,8 @@ def select_stages(order: tuple[str, ...], stages, directory: Path) -> tuple[str,
             ]
         )
     return tuple(s for s in order if s in stages)
+
+
+def _item(document: Document, index: int, message: str, hint: str) -> Problem:
+    """A problem of the stage order's index-th item, located."""
+    return Problem(document.source.locate(("stages", index)), f"stages[{index}]", message, hint)

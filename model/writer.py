@@ -22,7 +22,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from model.errors import InputError, Problem
-from model.file_kinds import not_a_file
+from model.file_kinds import refuse_not_a_file
 
 
 def _yaml() -> YAML:
@@ -118,18 +118,7 @@ def check_file_target(path: Path, follow_symlinks: bool = False) -> None:
         mode = path.stat().st_mode  # through a symlink: what would be overwritten is what it names
     except FileNotFoundError:
         return
-    what = not_a_file(mode)
-    if what:
-        raise InputError(
-            [
-                Problem(
-                    None,
-                    "",
-                    f"{path} is {what}, not a file: nothing was written",
-                    "name a regular file (or - for standard output)",
-                )
-            ]
-        )
+    refuse_not_a_file(mode, str(path), "nothing was written", "name a regular file (or - for standard output)")
 
 
 def write_atomically(path: Path, text: str, follow_symlinks: bool = False) -> None:

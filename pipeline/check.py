@@ -136,7 +136,7 @@ def check_stage(env: Environment, rendered_dir: str = "rendered", manifests: lis
     config = policy_config(env)
     by_id = {resource_id(m): m for m in manifests}
     findings = run_policies(manifests, config, env.stage)
-    problems = schema_check(manifests) + [problem for _, problem in _duplicated(manifests, [None] * len(manifests))]
+    problems = schema_check(manifests)  # no duplicate identities: render_manifests refuses them
 
     def where(rid: ResourceId | None, path: str) -> Located | None:
         manifest = by_id.get(rid) if rid else None

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from model.errors import InputError, Location, Problem
-from model.source import not_utf8
+from model.stage_file import not_utf8
 
 STDIN = "-"
 

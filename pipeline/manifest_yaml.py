@@ -21,7 +21,9 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from model.compose import shown_tag
 from model.errors import Location, Problem
+from model.source import format_path
 from pipeline import yaml_scalars
 from pipeline.yaml_scalars import MAX_STRING, MERGE, NUMBER_START, PLAIN_DATA, STR, BadScalar
 
@@ -118,7 +120,7 @@ class ManifestBuilder:
             what = "mapping" if kind is MappingNode else "list"
             self._problem(
                 node,
-                f"unsupported YAML tag {yaml_scalars.shown_tag(node.tag)} on a {what}",
+                f"unsupported YAML tag {shown_tag(node.tag)!r} on a {what}",
                 f"{PLAIN_DATA}: remove the tag (kubectl refuses it or silently drops it)",
             )
             return None
@@ -246,11 +248,3 @@ def _same_key(node: Node, key: str) -> bool:
         return node.__class__ is ScalarNode and node.tag != MERGE and yaml_scalars.key(node) == key
     except BadScalar:
         return False
-
-
-def format_path(path: tuple[str | int, ...]) -> str:
-    """spec.template.spec.containers[0].image: how a key path is written in messages."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out

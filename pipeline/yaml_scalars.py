@@ -21,6 +21,7 @@ from typing import Any
 
 from yaml.nodes import Node, ScalarNode
 
+from model.compose import shown_tag
 from pipeline.yaml_output import ManifestLoader
 
 MAX_STRING = 1536 * 1024  # etcd's request limit (1.5 MiB): no value Kubernetes stores is longer
@@ -69,7 +70,7 @@ def scalar(node: ScalarNode) -> Any:
         return string(node)  # as go-yaml reads them: strings (no dates, no base 60)
     if tag not in (_INT, _FLOAT, _BOOL, _NULL):
         raise BadScalar(
-            f"unsupported YAML tag {shown_tag(tag)}",
+            f"unsupported YAML tag {shown_tag(tag)!r}",
             "write the base64 text as a plain string" if tag == CORE + "binary" else PLAIN_DATA,
         )
     loader = _constructor()
@@ -105,11 +106,6 @@ def key(node: Node) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return value if isinstance(value, str) else repr(value)
-
-
-def shown_tag(tag: str) -> str:
-    """A tag as written: !!set for YAML's own, else as is."""
-    return repr("!!" + tag.removeprefix(CORE) if tag.startswith(CORE) else tag)
 
 
 def _finite(text: str, value: float) -> float:
