@@ -49,6 +49,17 @@ def find(manifests, kind: str, name: str, namespace: str | None = None) -> dict:
     return matches[0]
 
 
+def key_paths(node, prefix: tuple = ()):
+    """Every key path in plain data, the root's () first: where a mutation test may change something."""
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from key_paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from key_paths(value, (*prefix, index))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Files holding a slow test first, each file's tests kept together and in order.
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.cli import main
-from tests.conftest import ENVIRONMENTS, REPOSITORY
+from tests.conftest import ENVIRONMENTS, REPOSITORY, key_paths
 
 RENDERED = REPOSITORY / "rendered" / "prod"
 ODD_SCALARS = (
@@ -93,16 +93,6 @@ def _texts() -> list[str]:
 TEXTS = _texts()
 
 
-def _paths(node, prefix=()):
-    yield prefix
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _paths(value, (*prefix, index))
-
-
 def _nested(depth: int, leaf) -> object:
     for level in range(depth):
         leaf = [leaf] if level % 2 else {"k": leaf}
@@ -114,7 +104,7 @@ def data_mutation(draw, text: str) -> bytes:
     """The manifest with values replaced (other types, odd numbers, deep nesting) or keys removed."""
     manifest = yaml.safe_load(text)
     for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(manifest) if p]
+        paths = [p for p in key_paths(manifest) if p]
         path = draw(st.sampled_from(paths))
         parent = manifest
         for part in path[:-1]:

@@ -408,8 +408,8 @@ def test_a_stage_file_that_is_not_a_regular_file_is_refused_without_blocking(ws,
     assert f"{ws.environments / name} is {what}, not a file: nothing was read" in result.err
 
 
-def test_promote_and_scale_refuse_a_fifo_in_a_git_checkout_without_blocking(ws):
-    """promote judges the target as committed first; the file on disk is still looked at before it is read."""
+def test_editing_commands_and_the_gate_refuse_a_fifo_in_a_git_checkout_without_blocking(ws):
+    """promote, gate and rollback read stage files beside git: the file on disk is looked at before it is read."""
     git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
     subprocess.run([*git, "init", "-q", str(ws.root)], check=True)
     subprocess.run([*git, "-C", str(ws.root), "add", "environments"], check=True)
@@ -418,8 +418,11 @@ def test_promote_and_scale_refuse_a_fifo_in_a_git_checkout_without_blocking(ws):
     for argv in (
         ["promote", "dev", "staging", "--write"],
         ["scale", "task-service", "--stage", "staging", "--replicas", "3"],
+        ["rollback", "--stage", "staging", "--dry-run"],
+        ["gate", "--base", "HEAD"],
     ):
-        result, _ = ws.run_subprocess(*argv, "--environments", ws.environments, "--rendered", ws.rendered)
+        rendered = [] if argv[0] == "gate" else ["--rendered", ws.rendered]
+        result, _ = ws.run_subprocess(*argv, "--environments", ws.environments, *rendered)
         assert_refused(result)
         assert "staging.yaml is a named pipe (FIFO), not a file: nothing was read" in result.err
     assert (ws.environments / "staging.yaml").is_fifo()

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from pipeline import kube_schema, kube_schema_compiler, yaml_output
+from tests.conftest import key_paths
 
 ODD_VALUES = (
     "x",
@@ -43,16 +44,6 @@ ODD_VALUES = (
 )
 
 
-def _paths(node, prefix=()):
-    yield prefix
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _paths(value, (*prefix, index))
-
-
 def _at(node, path):
     for part in path:
         node = node[part]
@@ -63,7 +54,7 @@ def mutated(manifest: dict, rng: random.Random) -> dict:
     """The manifest with one to three random edits: a value replaced, a key removed or added, an item appended."""
     out = copy.deepcopy(manifest)
     for _ in range(rng.choice((1, 1, 2, 3))):
-        path = rng.choice([p for p in _paths(out) if p])
+        path = rng.choice([p for p in key_paths(out) if p])
         parent, key = _at(out, path[:-1]), path[-1]
         target, roll = _at(out, path), rng.random()
         if roll < 0.55:
