@@ -14,7 +14,7 @@ from typing import Any
 
 from model.environment import Environment
 from model.errors import InputError, Problem
-from policies.rules import RULES
+from policies.rules import GENERIC_RULES, RULES
 
 ENFORCEMENT_KEY = "enforcementLevel"
 
@@ -59,6 +59,17 @@ def policy_config(env: Environment, rules: Iterable[ModuleType] | None = None) -
             entry[name] = values.get(name, spec.get("default"))
         config[rule.ID] = entry
     return config
+
+
+def generic_config() -> dict[str, dict[str, Any]]:
+    """The generic profile's config: its rules at their GENERIC enforcement and default options, the rest off."""
+    return {
+        rule.ID: {
+            ENFORCEMENT_KEY: rule.GENERIC if rule.ID in GENERIC_RULES else "disabled",
+            **{name: spec.get("default") for name, spec in rule.OPTIONS.items()},
+        }
+        for rule in RULES.values()
+    }
 
 
 def config_json(config: dict[str, dict[str, Any]]) -> str:

@@ -24,7 +24,7 @@ from kube.identity import ResourceId, pulumi_name, resource_id, type_token
 from kube.workloads import title
 from pipeline.policy_config import ENFORCEMENT_KEY
 from policies.framework import Violation
-from policies.rules import RULES
+from policies.rules import PLATFORM, RULES, remediation
 
 PROJECT = "agent-platform"
 _OPTIONS = PolicyResourceOptions(
@@ -102,8 +102,9 @@ def id_from_dict(data: Mapping[str, str] | None) -> ResourceId | None:
 class _Collector:
     """The report_violation callback: records structured violations (and plain messages)."""
 
-    def __init__(self, rule: ModuleType, enforcement: str, by_urn: Mapping[str, Mapping[str, Any]]):
+    def __init__(self, rule: ModuleType, enforcement: str, by_urn: Mapping[str, Mapping[str, Any]], profile: str):
         self.rule, self.enforcement, self.by_urn = rule, enforcement, by_urn
+        self.remediation = remediation(rule, profile)
         self.findings: list[Finding] = []
 
     def record(self, violation: Violation) -> None:
@@ -116,7 +117,7 @@ class _Collector:
                 violation.path,
                 violation.observed,
                 violation.expected,
-                self.rule.REMEDIATION,
+                self.remediation,
                 resource_id(manifest) if manifest else None,
             )
         )
@@ -131,7 +132,7 @@ class _Collector:
                 "",
                 message,
                 "",
-                self.rule.REMEDIATION,
+                self.remediation,
                 resource_id(manifest) if manifest else None,
             )
         )
@@ -148,8 +149,12 @@ def run_policies(
     config: Mapping[str, Mapping[str, Any]],
     stack: str = "stage",
     rules: Iterable[ModuleType] | None = None,
+    profile: str = PLATFORM,
 ) -> list[Finding]:
-    """Every violation of every enabled rule over the manifests, resource rules and stack rules alike."""
+    """Every violation of every enabled rule over the manifests, resource rules and stack rules alike.
+
+    The profile picks the fix text each finding carries (policies.rules.remediation).
+    """
     manifests = list(manifests)
     by_urn = {urn_of(m, stack): m for m in manifests}
     resources = [(urn, type_token(m["apiVersion"], m["kind"]), m, pulumi_name(m)) for urn, m in by_urn.items()]
@@ -161,7 +166,7 @@ def run_policies(
         if enforcement == "disabled":
             continue
         options = {name: settings.get(name, spec.get("default")) for name, spec in rule.OPTIONS.items()}
-        collector = _Collector(rule, enforcement, by_urn)
+        collector = _Collector(rule, enforcement, by_urn, profile)
         if rule.SCOPE == "resource":
             validate = rule.validate
             for urn, token, manifest, name in resources:

@@ -3,6 +3,12 @@
 Each module has ID, DESCRIPTION, REMEDIATION, ENFORCEMENT (advisory | mandatory | disabled),
 SCOPE (resource | stack), OPTIONS (option -> JSON Schema with a default) and validate(args,
 report_violation); its docstring documents the rule with PASS and FAIL examples.
+
+Two profiles judge manifests. The platform profile is every rule, at the enforcement a stage
+gives it, with REMEDIATION pointing at the stage files. The generic profile judges foreign
+manifests (a vendor chart, an operator's YAML): only the rules that hold for any workload, each
+at its module's GENERIC enforcement (None: a convention of this platform, left out), with
+MANIFEST_REMEDIATION saying the fix in the manifest's own fields.
 """
 
 from __future__ import annotations
@@ -187,9 +193,17 @@ THEMES: tuple[Theme, ...] = (
 _MODULES: tuple[ModuleType, ...] = tuple(module for theme in THEMES for module in theme.modules)
 
 RULES: dict[str, ModuleType] = {module.ID: module for module in _MODULES}
+PLATFORM, GENERIC = "platform", "generic"
+PROFILES = (PLATFORM, GENERIC)
+GENERIC_RULES: dict[str, ModuleType] = {module.ID: module for module in _MODULES if module.GENERIC}
 THEME_OF: dict[str, Theme] = {module.ID: theme for theme in THEMES for module in theme.modules}
 if len(RULES) != len(_MODULES):
     raise ImportError("two rule modules share an ID")
+
+
+def remediation(module: ModuleType, profile: str = PLATFORM) -> str:
+    """A rule's fix text as the profile says it: stage-file keys, or the manifest's own fields."""
+    return module.MANIFEST_REMEDIATION if profile == GENERIC else module.REMEDIATION
 
 
 class UnknownRule(KeyError):

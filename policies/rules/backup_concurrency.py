@@ -31,6 +31,7 @@ REMEDIATION = (
     "set it on a hand-written backup CronJob."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "resource"
 OPTIONS: dict = {}
 

@@ -39,6 +39,7 @@ REMEDIATION = (
     "postgres-backup-<database> CronJob), or add a backup CronJob with the same PGHOST and PGDATABASE."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "stack"
 OPTIONS: dict = {}
 

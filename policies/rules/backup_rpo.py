@@ -31,6 +31,7 @@ REMEDIATION = (
     "e.g. '*/30 * * * *' for a 1 h RPO."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "resource"
 OPTIONS = {
     "rpo_minutes": {

@@ -43,6 +43,7 @@ REMEDIATION = (
     "kube.checksum.config_checksum of the ConfigMaps it uses."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "stack"
 OPTIONS: dict = {}
 KINDS = ("Deployment", "StatefulSet", "DaemonSet")

@@ -31,6 +31,11 @@ REMEDIATION = (
     "(services.<name>.resources or service_defaults.resources), each request at most its limit."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Set resources.requests and resources.limits (cpu and memory) on every container, init containers "
+    "included, each request at most its limit."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

@@ -33,6 +33,11 @@ REMEDIATION = (
     "the generator writes it for the stage's namespaces, a hand-added namespace needs its own."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "advisory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress, Egress] and no rules to the "
+    "namespace, then allow each workload's traffic with policies of its own."
+)
 SCOPE = "stack"
 OPTIONS: dict = {}
 

@@ -38,6 +38,11 @@ REMEDIATION = (
     "file), or add an egress rule with ports 53/UDP and 53/TCP to kube-dns to a policy selecting the pods."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Allow egress to kube-dns (namespace kube-system, k8s-app: kube-dns) on ports 53/UDP and 53/TCP in a "
+    "NetworkPolicy selecting the pods whose egress is restricted."
+)
 SCOPE = "stack"
 OPTIONS: dict = {}
 DNS_PORT = 53

@@ -37,6 +37,7 @@ REMEDIATION = (
     "(network.egress_targets in the stage file) are the allowed list; write ports as numbers."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "resource"
 REFERENCE_PORTS = [53, 443, 5432, 6379]
 OPTIONS = {

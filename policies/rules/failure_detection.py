@@ -28,6 +28,7 @@ REMEDIATION = (
     "so that their product is within targets.failure_detection_seconds."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "resource"
 OPTIONS = {
     "failure_detection_seconds": {

@@ -20,6 +20,10 @@ ID = "image-digest"
 DESCRIPTION = "Images are pinned by digest (image@sha256:...) in stages that require it."
 REMEDIATION = "Pin the image by digest (name:tag@sha256:<digest>); promote the digest tested in the stage before."
 ENFORCEMENT = "mandatory"
+GENERIC = "advisory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Pin the image by digest (name:tag@sha256:<digest>), as `crane digest` or the registry reports it for the tag."
+)
 SCOPE = "resource"
 OPTIONS = {
     "require_digest": {

@@ -30,6 +30,7 @@ REMEDIATION = (
     "to policy.registries in the stage file after review."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "resource"
 OPTIONS = {
     "registries": {

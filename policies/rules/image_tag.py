@@ -28,6 +28,10 @@ REMEDIATION = (
     "backup.image in environments/defaults.yaml), never :latest."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Name the image by a version tag (name:1.4.2) or a digest (name@sha256:...), never :latest or no tag."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

@@ -40,6 +40,11 @@ REMEDIATION = (
     "ingress.platform_host and ingress.training_host under spec.tls with their secret."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "advisory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "List every host of the Ingress under spec.tls with a secretName (cert-manager's cluster-issuer "
+    "annotation can issue it), and redirect HTTP to HTTPS."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 REDIRECTS = ("nginx.ingress.kubernetes.io/ssl-redirect", "nginx.ingress.kubernetes.io/force-ssl-redirect")

@@ -41,6 +41,11 @@ REMEDIATION = (
     "namespace.limit_range (max, min, max_limit_request_ratio), or change the limit range itself."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Bring the container's resources within the namespace's LimitRange (max, min, maxLimitRequestRatio), "
+    "or change the LimitRange itself; the API server rejects pods outside it."
+)
 SCOPE = "stack"
 OPTIONS: dict = {}
 

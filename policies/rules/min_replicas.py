@@ -34,6 +34,7 @@ REMEDIATION = (
     "training.services.<name>.replicas for the training platform) in the stage file to at least policy.min_replicas."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "stack"
 OPTIONS = {
     "min_replicas": {

@@ -29,6 +29,7 @@ REMEDIATION = (
     "training namespace) in environments/<stage>.yaml, so the namespace gets both."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "stack"
 OPTIONS: dict = {}
 

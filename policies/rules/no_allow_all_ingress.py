@@ -42,6 +42,11 @@ REMEDIATION = (
     "network.ingress_namespace_labels, network.scrape_namespace and the services' callers (services.<name>.calls)."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "advisory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Replace the empty from (or namespaceSelector: {} / 0.0.0.0/0) by the namespaces and pods that really"
+    " call the workload, by their labels."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 EXPECTED = "a list of peers narrower than every source (labelled namespaces, selected pods, bounded IP blocks)"

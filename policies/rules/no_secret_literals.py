@@ -39,6 +39,11 @@ REMEDIATION = (
     "and reference it (secret_env, valueFrom.secretKeyRef); rotate the value that was exposed."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Move the value into a Secret (or a secret manager through an operator) and reference it with "
+    "valueFrom.secretKeyRef or envFrom.secretRef; rotate the value that was exposed."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

@@ -29,6 +29,7 @@ REMEDIATION = (
     "(an ExternalSecret), then remove the Secret manifest and rotate the value it exposed."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "resource"
 OPTIONS: dict = {}
 

@@ -26,6 +26,11 @@ REMEDIATION = (
     "(or max_unavailable >= 1) in the stage file."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "advisory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Add a PodDisruptionBudget whose selector matches the workload's pods, with minAvailable below its "
+    "replicas (or maxUnavailable >= 1)."
+)
 SCOPE = "stack"
 OPTIONS: dict = {}
 

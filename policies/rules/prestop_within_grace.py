@@ -33,6 +33,11 @@ REMEDIATION = (
     "(environments/defaults.yaml: sleep 10 within 60 s)."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Keep the preStop hook (its sleep) shorter than the pod's terminationGracePeriodSeconds, so the "
+    "container gets its SIGTERM before the kubelet kills it."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

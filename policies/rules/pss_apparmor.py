@@ -40,6 +40,8 @@ REMEDIATION = (
     "localhost/<profile>, or drop it."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = REMEDIATION  # already in the manifest's own terms
 SCOPE = "resource"
 OPTIONS: dict = {}
 

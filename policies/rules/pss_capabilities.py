@@ -34,6 +34,11 @@ REMEDIATION = (
     "components/pod.py and add none."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Set securityContext.capabilities.drop: [ALL] on every container and remove every added capability "
+    "but NET_BIND_SERVICE."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

@@ -29,6 +29,11 @@ REMEDIATION = (
     "through a Service instead of the node's network."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them false); expose ports through "
+    "a Service instead of the node's network."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

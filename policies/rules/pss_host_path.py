@@ -30,6 +30,10 @@ REMEDIATION = (
     "our services' only scratch space is the emptyDir /tmp of components/pod.py (pod.tmp_size)."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Replace the hostPath volume by an emptyDir, configMap, secret, projected or persistentVolumeClaim volume."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

@@ -32,6 +32,8 @@ REMEDIATION = (
     "our services publish http and grpc through their Service only."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = "Remove hostPort from the container's ports and reach the pod through a Service (or an Ingress)."
 SCOPE = "resource"
 OPTIONS: dict = {}
 

@@ -29,6 +29,10 @@ REMEDIATION = (
     "come from pod.probes in environments/defaults.yaml and name only a path and port."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Remove host from the probe or lifecycle hook (httpGet.host, tcpSocket.host) so the kubelet calls the pod's own IP."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

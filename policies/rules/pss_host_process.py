@@ -28,6 +28,11 @@ REMEDIATION = (
     "node-level Windows work belongs to a privileged namespace outside the platform."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Remove securityContext.windowsOptions.hostProcess (or set it false) from the pod and every "
+    "container; run node-level Windows work in a namespace whose Pod Security level is privileged."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

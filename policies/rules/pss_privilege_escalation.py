@@ -24,6 +24,8 @@ ID = "pss-privilege-escalation"
 DESCRIPTION = "Every container sets allowPrivilegeEscalation: false (Pod Security Standards, restricted)."
 REMEDIATION = "Set securityContext.allowPrivilegeEscalation: false on every container, init containers included."
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = REMEDIATION  # already in the manifest's own terms
 SCOPE = "resource"
 OPTIONS: dict = {}
 

@@ -26,6 +26,11 @@ REMEDIATION = (
     "included; our services get privileged: false from container_security_context() in components/pod.py."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Set securityContext.privileged: false (or leave it unset) on every container, init and ephemeral "
+    "containers included."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

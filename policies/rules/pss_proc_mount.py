@@ -23,6 +23,8 @@ ID = "pss-proc-mount"
 DESCRIPTION = "No container sets procMount other than Default (Pod Security Standards, baseline)."
 REMEDIATION = "Remove securityContext.procMount from the container, or set it to Default."
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = REMEDIATION  # already in the manifest's own terms
 SCOPE = "resource"
 OPTIONS: dict = {}
 

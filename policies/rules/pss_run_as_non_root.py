@@ -31,6 +31,11 @@ REMEDIATION = (
     "runAsNonRoot: false; our services get it from pod_security_context() in components/pod.py."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Set securityContext.runAsNonRoot: true on the pod (or on every container), remove any runAsNonRoot: "
+    "false, and run the image as a non-zero UID (runAsUser or the image's USER)."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

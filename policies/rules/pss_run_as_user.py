@@ -28,6 +28,11 @@ REMEDIATION = (
     "in environments/defaults.yaml (1000)."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Set runAsUser to a non-zero UID on the pod and its containers, or leave it unset and give the image "
+    "a non-root USER."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

@@ -37,6 +37,11 @@ REMEDIATION = (
     "remove any Unconfined profile; our services get RuntimeDefault from components/pod.py."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Set securityContext.seccompProfile.type: RuntimeDefault on the pod (or on every container) and "
+    "remove any Unconfined profile."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

@@ -33,6 +33,11 @@ REMEDIATION = (
     "is what our services run with."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Drop seLinuxOptions.user and seLinuxOptions.role, and leave seLinuxOptions.type unset or set it to "
+    "container_t, container_init_t, container_kvm_t or container_engine_t."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

@@ -47,6 +47,8 @@ REMEDIATION = (
     + ". Node-level tuning belongs to the node image, not the pod."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = REMEDIATION  # already in the manifest's own terms
 SCOPE = "resource"
 OPTIONS: dict = {}
 

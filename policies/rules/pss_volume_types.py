@@ -43,6 +43,8 @@ REMEDIATION = (
     "and mount it through a persistentVolumeClaim volume."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = REMEDIATION  # already in the manifest's own terms
 SCOPE = "resource"
 OPTIONS: dict = {}
 

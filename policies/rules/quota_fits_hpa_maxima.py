@@ -48,6 +48,11 @@ REMEDIATION = (
     "sum at the HPA maxima, or lower the services' autoscaling.max_replicas or resources."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "advisory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Raise the namespace's ResourceQuota (spec.hard) to the sum at the HPAs' maxReplicas, or lower "
+    "maxReplicas or the containers' resources."
+)
 SCOPE = "stack"
 OPTIONS: dict = {}
 

@@ -29,6 +29,11 @@ REMEDIATION = (
     "/tmp of pod.tmp_size (environments/defaults.yaml)."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "advisory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Set securityContext.readOnlyRootFilesystem: true on every container and mount an emptyDir volume "
+    "where it must write (/tmp, caches)."
+)
 SCOPE = "resource"
 OPTIONS: dict = {}
 

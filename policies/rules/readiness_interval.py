@@ -36,6 +36,7 @@ REMEDIATION = (
     "(environments/defaults.yaml sets 5 s); give every container with ports a readiness probe."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "resource"
 OPTIONS = {
     "health_check_interval_seconds": {

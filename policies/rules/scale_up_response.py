@@ -35,6 +35,7 @@ REMEDIATION = (
     "within targets.scale_up_seconds; never select Disabled."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "resource"
 OPTIONS = {
     "scale_up_seconds": {

@@ -40,6 +40,7 @@ REMEDIATION = (
     "(it becomes an ExternalSecret), or correct the secret/key named in the service's secret_env."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "stack"
 OPTIONS: dict = {}
 

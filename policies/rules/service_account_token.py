@@ -45,6 +45,11 @@ REMEDIATION = (
     "(environments/defaults.yaml), which renders its Role and RoleBinding and turns the token on."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "advisory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Set automountServiceAccountToken: false on the pod spec or its ServiceAccount unless the pod calls "
+    "the Kubernetes API; a pod that does gets a Role and RoleBinding for its ServiceAccount."
+)
 SCOPE = "stack"
 OPTIONS: dict = {}
 

@@ -45,6 +45,7 @@ REMEDIATION = (
     "availability.zones (the stage's zones) in the stage file."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "resource"
 OPTIONS = {
     "require_spread": {

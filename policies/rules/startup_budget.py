@@ -28,6 +28,7 @@ REMEDIATION = (
     "so that delay + period x threshold is within targets.recovery_seconds."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "resource"
 OPTIONS = {
     "recovery_seconds": {

@@ -55,6 +55,7 @@ REMEDIATION = (
     "without from; the generator writes these for every entry of the stage's tenants."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "stack"
 OPTIONS: dict = {}
 

@@ -41,6 +41,7 @@ REMEDIATION = (
     "platform's quota training-jobs is derived from them (do not edit the rendered quota)."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = None  # a platform convention: not in the generic profile
 SCOPE = "stack"
 OPTIONS = {
     "training_namespace": {

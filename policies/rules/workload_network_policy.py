@@ -33,6 +33,10 @@ REMEDIATION = (
     "from services.<name>.egress and calls in the stage file; a hand-added workload needs one written for it."
 )
 ENFORCEMENT = "mandatory"
+GENERIC = "advisory"  # enforcement in the generic profile (foreign manifests)
+MANIFEST_REMEDIATION = (
+    "Add a NetworkPolicy whose podSelector matches the workload's pod labels and allows only the traffic it needs."
+)
 SCOPE = "stack"
 OPTIONS: dict = {}
 
