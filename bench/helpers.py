@@ -60,18 +60,20 @@ def helper_diff_engine(base: Path, head: Path, repeat: int = 5) -> dict[str, Any
 def helper_judge(environments: Path, folder: Path, repeat: int = 3) -> dict[str, Any]:
     """pipeline check --manifests without start-up and reading: the schema check and every rule, in-process."""
     from model.loader import load_environments
-    from pipeline.check import check_manifests
-    from pipeline.manifest_input import read_manifests
+    from pipeline.manifest_check import ManifestCheckSettings, check_manifests
+    from pipeline.manifest_input import ManifestInput, read_input
+    from policies.rules import PLATFORM
 
     (env,) = load_environments(environments, ["prod"])
-    sourced = read_manifests([folder])
-    check_manifests(sourced[:50], env)  # schemas compiled and rules imported, as after any first object
+    read = read_input([folder])
+    platform = ManifestCheckSettings(PLATFORM)
+    check_manifests(ManifestInput(read.manifests[:50], (), ()), env, platform)  # schemas compiled, rules imported
     best = math.inf
     for _ in range(repeat):
         started = time.perf_counter()
-        verdict = check_manifests(sourced, env)
+        verdict = check_manifests(read, env, platform)
         best = min(best, time.perf_counter() - started)
-    return {"seconds": best, "resources": len(sourced), "passed": verdict.passed}
+    return {"seconds": best, "resources": len(read.manifests), "passed": verdict.passed}
 
 
 def helper(argv: list[str]) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kube.workloads import Container, PodTemplate, containers, is_list, number
+from kube.workloads import Container, PodTemplate, containers, is_list, items, mapping, number, pod_template
 
 PROBE_DEFAULTS: dict[str, int] = {
     "initialDelaySeconds": 0,
@@ -22,6 +22,8 @@ PROBE_DEFAULTS: dict[str, int] = {
     "failureThreshold": 3,
 }
 DEFAULT_GRACE_SECONDS = 30
+# Workloads whose pods run until replaced (a Job's or CronJob's run to completion).
+SERVING_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod")
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 _DURATION = r"\d+(?:\.\d+)?[smhd]?"
 _SCRIPT_SLEEP = re.compile(rf"(?<![\w-])sleep((?:[ \t]+{_DURATION}(?![\w.]))+)")
@@ -111,3 +113,20 @@ def _durations(words: list[str] | tuple[str, ...]) -> int | float | None:
 def seconds_text(value: int | float) -> str:
     """A duration in seconds as people write it: 60, 7.5."""
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def serving_template(manifest: Mapping[str, Any]) -> PodTemplate | None:
+    """The pod template of a workload whose pods run until replaced, else None.
+
+    Jobs and CronJobs run to completion; so does a bare Pod with restartPolicy Never or OnFailure, or one a
+    Job owns (a pod read back from a cluster).
+    """
+    if manifest.get("kind") not in SERVING_KINDS:
+        return None
+    template = pod_template(manifest)
+    if template is None or manifest.get("kind") != "Pod":
+        return template
+    if template.spec.get("restartPolicy") in ("Never", "OnFailure"):
+        return None
+    owners = items(mapping(manifest.get("metadata")).get("ownerReferences"))
+    return None if any(owner.get("kind") == "Job" for owner in owners) else template

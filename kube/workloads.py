@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kube.identity import cluster_scoped
+
 # kind -> path of the pod spec inside the manifest
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),
@@ -66,9 +68,11 @@ def items(value: Any) -> list[Mapping[str, Any]]:
 
 
 def title(manifest: Mapping[str, Any]) -> str:
-    """Kind namespace/name: how a resource is named to people."""
+    """Kind namespace/name: how a resource is named to people (a cluster-scoped one without the
+    namespace its manifest may carry, which the API server ignores)."""
     meta = mapping(manifest.get("metadata"))
-    where = f"{meta['namespace']}/" if meta.get("namespace") else ""
+    scoped = cluster_scoped(manifest.get("apiVersion"), manifest.get("kind"))
+    where = f"{meta['namespace']}/" if meta.get("namespace") and not scoped else ""
     return f"{manifest.get('kind', '?')} {where}{meta.get('name', '?')}"
 
 

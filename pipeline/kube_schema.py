@@ -1,9 +1,15 @@
 """The Kubernetes schema check: built-in kinds against Kubernetes' own OpenAPI schemas (strict,
-unknown fields rejected), custom resources against kube/crd_schemas; a kind with no schema is
+unknown fields rejected), custom resources against their CRD's schema; a kind with no schema is
 reported, never silently passed.
 
-The schemas ship with kubernetes-validate; each kind's validator is compiled once per process
-(kubernetes-validate itself re-reads the 1.8 MB definitions file for every object).
+The schemas of built-in kinds ship with kubernetes-validate; each kind's validator is compiled
+once per process (kubernetes-validate itself re-reads the 1.8 MB definitions file for every
+object). A custom resource is validated against, first found: a CRD among the checked manifests
+or in a --schema-dir folder, or a catalog schema there (pipeline.crd_schemas_input.SchemaSet),
+else the platform's own four (kube/crd_schemas). One with none is a SchemaProblem marked
+not_validated (the caller fails it only when asked to); an apiVersion and kind Kubernetes removed
+says when and what replaces it (kube.api_versions); another unknown kind of a built-in group
+(apps/v1 Foo) is a plain problem.
 
 jsonschema interprets a schema anew for every object, which at fleet scale costs more than the
 rest of the check. So each kind's schema is also compiled once into plain Python predicates
@@ -20,45 +26,26 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import cache, lru_cache
-from importlib import resources
+from functools import cache
 from typing import Any
 
 import jsonschema
-from referencing import Registry, Resource
 
+from kube.api_versions import removed
 from kube.crd_schemas import crd_validator
 from kube.identity import ResourceId, resource_id
 from kube.workloads import title
 from pipeline import kube_limits
-from pipeline.kube_integers import StrictValidator, int32_int_or_string
+from pipeline.crd_schemas_input import SchemaSet
+from pipeline.kube_definitions import KUBERNETES_VERSION, is_builtin_group, registry, schema_folder
+from pipeline.kube_integers import StrictValidator
 from pipeline.kube_schema_compiler import Check, compile_validator
+from pipeline.schema_problem import SchemaProblem
 
-KUBERNETES_VERSION = "1.37.0"
+__all__ = ["KUBERNETES_VERSION", "SchemaProblem", "SchemaSet", "check_manifest", "check_manifests"]
 _KIND = re.compile(r"[A-Za-z0-9]{1,63}")
 _API_VERSION = re.compile(r"(?:[A-Za-z0-9.-]{1,253}/)?[A-Za-z0-9]{1,63}")
-_SCHEMA_DIR = f"kubernetes-json-schema/v{KUBERNETES_VERSION}-local-strict"
-
-
-@dataclass(frozen=True)
-class SchemaProblem:
-    """An object that does not validate, or that no schema covers."""
-
-    resource: str  # Kind namespace/name
-    resource_id: ResourceId | None
-    path: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"resource": self.resource, "path": self.path, "message": self.message}
-
-
-@lru_cache(maxsize=1)
-def _registry() -> Registry:
-    root = resources.files("kubernetes_validate").joinpath(_SCHEMA_DIR)
-    definitions = json.loads(root.joinpath("_definitions.json").read_text(encoding="utf-8"))
-    return Resource.from_contents(int32_int_or_string(definitions)) @ Registry()
+_NO_SCHEMAS = SchemaSet()
 
 
 def _schema_file(api_version: str, kind: str) -> str:
@@ -70,15 +57,15 @@ def _schema_file(api_version: str, kind: str) -> str:
 @cache
 def builtin_validator(api_version: str, kind: str) -> jsonschema.Validator | None:
     """The compiled validator of a built-in kind, or None when Kubernetes has no such kind."""
-    if "." in api_version.split("/")[0] and not api_version.split("/")[0].endswith(".k8s.io"):
-        return None  # a custom resource group (monitoring.coreos.com, ...)
     if not _KIND.fullmatch(kind) or not _API_VERSION.fullmatch(api_version):
         return None  # no Kubernetes kind (and no path into the schema folder: "../x", 300 characters)
-    entry = resources.files("kubernetes_validate").joinpath(_SCHEMA_DIR, _schema_file(api_version, kind))
+    if not is_builtin_group(api_version):
+        return None  # a custom resource group (monitoring.coreos.com, gateway.networking.k8s.io, ...)
+    entry = schema_folder().joinpath(_schema_file(api_version, kind))
     if not entry.is_file():
         return None
     schema = json.loads(entry.read_text(encoding="utf-8"))
-    return StrictValidator(schema, registry=_registry())
+    return StrictValidator(schema, registry=registry())
 
 
 @cache
@@ -89,7 +76,7 @@ def custom_validator(api_version: str, kind: str) -> jsonschema.Validator | None
 
 
 def validator_for(api_version: str, kind: str) -> jsonschema.Validator | None:
-    """The validator of any kind we know a schema for."""
+    """The validator of a built-in kind or of one of the platform's custom resources."""
     return builtin_validator(api_version, kind) or custom_validator(api_version, kind)
 
 
@@ -102,8 +89,13 @@ def fast_validator(api_version: str, kind: str) -> Check | None:
     return compile_validator(validator)
 
 
-def check_manifest(manifest: Mapping[str, Any]) -> list[SchemaProblem]:
-    """Schema problems of one manifest: each invalid field, or one problem when no schema exists."""
+def check_manifest(manifest: Mapping[str, Any], schemas: SchemaSet | None = None) -> list[SchemaProblem]:
+    """Schema problems of one manifest: each invalid field, or one problem when no schema exists.
+
+    schemas: the run's custom resource schemas (SchemaSet.from_manifests); none: only the built-in
+    kinds and the platform's own custom resources are known.
+    """
+    schemas = _NO_SCHEMAS if schemas is None else schemas
     api_version, kind = manifest.get("apiVersion"), manifest.get("kind")
     name = title(manifest)
     try:
@@ -113,31 +105,53 @@ def check_manifest(manifest: Mapping[str, Any]) -> list[SchemaProblem]:
     limits = [SchemaProblem(name, rid, path, message) for path, message in kube_limits.problems(manifest)]
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return [SchemaProblem(name, rid, "", "has no apiVersion and kind")]
-    validator = validator_for(api_version, kind)
-    if validator is None:
-        return [
-            SchemaProblem(
-                name,
-                rid,
-                "",
-                f"no schema for {api_version} {kind}: not validated "
-                f"(Kubernetes {KUBERNETES_VERSION} has no such kind and no CRD schema is known)",
-            ),
-            *limits,
-        ]
-    fast = fast_validator(api_version, kind)
+    validator, fast = builtin_validator(api_version, kind), None
+    if validator is not None:
+        fast = fast_validator(api_version, kind)
+    elif (gone := removed(api_version, kind)) is not None:
+        return [SchemaProblem(name, rid, "apiVersion", gone.message()), *limits]
+    elif (known := schemas.lookup(api_version, kind)) is not None:
+        if known.validator is None:
+            return [SchemaProblem(name, rid, "apiVersion", known.message, known.not_validated), *limits]
+        validator, fast = known.validator, known.fast()
+    elif (validator := custom_validator(api_version, kind)) is not None:
+        fast = fast_validator(api_version, kind)
+    else:
+        return [_unknown(name, rid, api_version, kind), *limits]
+    crd = schemas.problems_of(manifest)  # a CRD's own schemas, when manifest is one of the input's CRDs
     if fast is not None and fast(manifest):
-        return limits
+        return limits + crd
     secret = kind == "Secret" and api_version == "v1"
-    return [
+    found = [
         SchemaProblem(name, rid, _path(error.absolute_path), _message(error, secret))
         for error in sorted(validator.iter_errors(manifest), key=lambda e: list(map(str, e.absolute_path)))
-    ] + limits
+    ]
+    said = {problem.path for problem in found}  # a malformed schema keyword: the CRD kind's schema said it
+    return found + limits + [problem for problem in crd if problem.path not in said]
 
 
-def check_manifests(manifests: Iterable[Mapping[str, Any]]) -> list[SchemaProblem]:
-    """Schema problems of every manifest."""
-    return [problem for manifest in manifests for problem in check_manifest(manifest)]
+def _unknown(name: str, rid: ResourceId | None, api_version: str, kind: str) -> SchemaProblem:
+    """No schema: of a custom resource, not validated; of a built-in group, no such kind."""
+    if is_builtin_group(api_version):
+        return SchemaProblem(name, rid, "kind", f"Kubernetes {KUBERNETES_VERSION} has no kind {kind} in {api_version}")
+    return SchemaProblem(
+        name,
+        rid,
+        "",
+        f"no schema for {api_version} {kind}: not validated (no CRD for it among the manifests or in --schema-dir)",
+        not_validated=True,
+    )
+
+
+def check_manifests(manifests: Iterable[Mapping[str, Any]], schemas: SchemaSet | None = None) -> list[SchemaProblem]:
+    """Schema problems of every manifest; the CRDs among them validate their custom resources.
+
+    schemas: SchemaSet.from_manifests(manifests, schema_dirs) when --schema-dir folders are given;
+    by default the schemas of the manifests' own CRDs.
+    """
+    manifests = list(manifests)
+    schemas = SchemaSet.from_manifests(manifests) if schemas is None else schemas
+    return [problem for manifest in manifests for problem in check_manifest(manifest, schemas)]
 
 
 def _path(parts) -> str:
@@ -161,6 +175,8 @@ def _message(error: jsonschema.ValidationError, secret: bool = False) -> str:
         if instance.is_integer() and abs(instance) < 2**63:
             return f"{instance!r} is a float, and this field holds an integer: write {int(instance)}"
         return f"{instance!r} is a float, and this field holds an integer"
+    if error.validator == "type" and instance is None:
+        return error.message.replace("None is not", "null is not", 1)
     return _shortened(error.message)
 
 

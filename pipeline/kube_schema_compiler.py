@@ -2,9 +2,11 @@
 
 jsonschema interprets a schema anew for every object, which at fleet scale costs more than the
 rest of the check. The predicates cover the keywords the Kubernetes and CRD schemas use (type,
-properties, additionalProperties, required, items, enum, oneOf and friends, $ref); an object a
-predicate accepts has no problem jsonschema would report. A schema using any other keyword is
-not compiled (compile_validator gives None): jsonschema judges it.
+properties, additionalProperties, required, items, enum, oneOf and friends, $ref, bounds,
+pattern, multipleOf); an object a predicate accepts has no problem jsonschema would report. A
+schema using any other keyword is not compiled (compile_validator gives None): jsonschema judges
+it. A pattern is matched as the validator's own `pattern` keyword matches it: RE2 for CRD
+schemas (pipeline.re2_match), Python's re for the others.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import jsonschema
 from jsonschema._utils import equal, uniq
 
+from pipeline import re2_match
 from pipeline.kube_integers import is_integer, out_of_range
 
 Check = Callable[[Any], bool]
@@ -42,7 +45,7 @@ _COMPILED = frozenset(
     {"type", "properties", "additionalProperties", "required", "items", "enum", "const", "oneOf", "anyOf"}
     | {"allOf", "not", "if", "$ref", "format", "pattern", "minLength", "maxLength", "minItems", "maxItems"}
     | {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minProperties", "maxProperties"}
-    | {"uniqueItems"}
+    | {"uniqueItems", "multipleOf"}
 )
 _STRING, _ARRAY, _OBJECT, _NUMBER = _TYPES["string"], _TYPES["array"], _TYPES["object"], _TYPES["number"]
 # keyword -> (the type it speaks about, when the value breaks it given the keyword's argument)
@@ -81,7 +84,14 @@ class _Compiler:
     def __init__(self, validator: jsonschema.Draft202012Validator):
         if validator.format_checker is not None:  # `format` would assert: not reproduced here
             raise _Unsupported("format")
+        self.validator = validator
         self.keywords = validator.VALIDATORS
+        # the pattern engine of this validator: RE2 for CRD schemas (pipeline.re2_match), else Python's re
+        self.pattern_search = (
+            (lambda p: re2_match.compile(p).search)
+            if self.keywords.get("pattern") is re2_match.pattern_keyword
+            else (lambda p: re.compile(p).search)
+        )
         self.resolver = getattr(validator, "_resolver", None)
         if self.resolver is None or getattr(validator, "_ref_resolver", None) is not None:
             raise _Unsupported("a legacy RefResolver")
@@ -156,8 +166,13 @@ class _Compiler:
             otherwise = self.compile(schema.get("else", True), resolver)
             checks.append(lambda value: then(value) if condition(value) else otherwise(value))
         if "pattern" in schema:
-            search = re.compile(schema["pattern"]).search
-            checks.append(lambda value: not isinstance(value, str) or search(value) is not None)
+            try:
+                search = self.pattern_search(schema["pattern"])
+            except (re.error, ValueError, TypeError) as error:  # jsonschema reports a bad pattern its own way
+                raise _Unsupported(str(error)) from error
+            checks.append(lambda value: not isinstance(value, str) or bool(search(value)))
+        if "multipleOf" in schema:
+            checks.append(self._multiple_of(schema))
         for name in _BOUNDS.keys() & schema.keys():
             applies, breaks = _BOUNDS[name]
             bound = schema[name]
@@ -165,6 +180,11 @@ class _Compiler:
         if schema.get("uniqueItems"):
             checks.append(lambda value: not isinstance(value, list) or bool(uniq(value)))
         return checks
+
+    def _multiple_of(self, schema: dict[str, Any]) -> Check:
+        """jsonschema's own multipleOf (its float and int arithmetic), as a predicate."""
+        keyword, validator, bound = self.keywords["multipleOf"], self.validator, schema["multipleOf"]
+        return lambda value: not _NUMBER(value) or next(iter(keyword(validator, bound, value, schema)), None) is None
 
     def _object(self, schema: dict[str, Any], resolver: Any) -> Check:
         if "patternProperties" in schema:

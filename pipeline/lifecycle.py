@@ -19,11 +19,12 @@ from model.environment import Environment, Service
 from model.errors import InputError, Problem
 from model.loader import load_environment, load_stage_order, select_stages
 from model.writer import FileEdit, edit_text, keep_trailing_comment, to_round_trip
-from pipeline.check import StageCheck, check_stage
+from pipeline.check import check_stage
 from pipeline.diff.engine import diff_stage
 from pipeline.diff.model import StageDiff
 from pipeline.preview import Preview, StagePreview
 from pipeline.render import RenderedStage, render_manifests, render_stage
+from pipeline.verdict import StageCheck
 
 SCALING_KEYS = ("replicas", "autoscaling", "pdb")
 

@@ -1,13 +1,19 @@
-"""Reading Kubernetes manifests from files and folders (`pipeline check --manifests PATH...`).
+"""Reading Kubernetes manifests from files and folders (`pipeline check --manifests`, `pipeline diff`).
 
 Any YAML or JSON a user may hand over: multi-document streams, `kind: List` wrappers, output of
 Helm, kustomize or a hand-written file, a pipe or stdin. Read as kubectl reads it (YAML 1.1:
 libyaml composes, pipeline.manifest_yaml builds the data and refuses duplicate keys, foreign
-tags, alias bombs, deep nesting and numbers no JSON holds). Bad input is an InputError naming
-file, line and column; reading stays within limits of size, so of time and memory:
+tags, alias bombs, deep nesting and numbers no JSON holds; pipeline.manifest_stream goes on
+after a broken document). Each object comes with where it and each of its fields were written.
+
+read_input gives everything: the objects, every problem (an unreadable file or document, at its
+own line and column; the other files and documents are read all the same) and every document
+skipped as no Kubernetes object (a kustomization, Helm values, configuration: no apiVersion and
+no kind). read_manifests is all-or-nothing, for callers that need every object or none (diff).
+Reading stays within limits of size, so of time and memory:
 
 - MAX_INPUT bytes in all (every file of a run together, each file too): 16 MiB, some forty
-  times a whole rendered stage of this platform
+  times a whole rendered stage of this platform; past it the run stops (an InputError)
 - MAX_OBJECT characters of YAML per object: 3 MiB, the API server's request limit
 - at most MAX_PROBLEMS problems are listed per file
 """
@@ -16,32 +22,93 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from model.errors import InputError, Location, Problem
+from model.errors import InputError, Problem
 from pipeline.input_text import STDIN, TooLarge, decode, display_name, read_bytes
-from pipeline.manifest_yaml import MAX_DEPTH, AliasBudget, ManifestBuilder, Refused
-from pipeline.yaml_output import ManifestLoader
+from pipeline.manifest_stream import MAX_OBJECT, MAX_PROBLEMS, Skipped, SourcedManifest, read_stream
+from pipeline.manifest_yaml import AliasBudget
+
+__all__ = ["MAX_INPUT", "MAX_OBJECT", "MAX_PROBLEMS", "ManifestInput", "Skipped", "SourcedManifest"]
+__all__ += ["manifest_files", "read_input", "read_manifests"]
 
 MAX_INPUT = 16 * 2**20
-MAX_OBJECT = 3 * 2**20
-MAX_PROBLEMS = 50
 SUFFIXES = (".yaml", ".yml", ".json")
+_LISTED = 5  # skipped files named in read_manifests' "no manifests" problem
 
 
 @dataclass(frozen=True)
-class SourcedManifest:
-    """A manifest and where it was read from."""
+class ManifestInput:
+    """Everything the files and folders held, in file order."""
 
-    manifest: dict[str, Any]
-    location: Location
+    manifests: tuple[SourcedManifest, ...]
+    problems: tuple[Problem, ...]  # input problems: each unreadable path, file or document
+    skipped: tuple[Skipped, ...]  # documents that are no Kubernetes objects
+    files: tuple[str, ...] = ()  # the files read, as messages name them
+
+
+def read_input(paths: list[Path]) -> ManifestInput:
+    """Every object, problem and skipped document of the files and folders; InputError only for a limit
+    that stops the run (MAX_INPUT), with the problems found before it."""
+    files, problems = _files(paths)
+    manifests: list[SourcedManifest] = []
+    skipped: list[Skipped] = []
+    budget, left = AliasBudget(), MAX_INPUT
+    for path in files:
+        name = display_name(path)
+        try:
+            data = read_bytes(path, left, _size_hint(left))
+        except TooLarge as error:  # the files after it would each be too large as well
+            raise InputError(problems + list(error.problems)) from None
+        except InputError as error:
+            problems += error.problems
+            continue
+        left -= len(data)
+        try:
+            text = decode(data, name)
+        except InputError as error:
+            problems += error.problems
+            continue
+        del data
+        budget.add_text(text)
+        stream = read_stream(text, name, budget)
+        manifests += stream.manifests
+        problems += stream.problems
+        skipped += stream.skipped
+    return ManifestInput(tuple(manifests), tuple(problems), tuple(skipped), tuple(map(display_name, files)))
+
+
+def read_manifests(paths: list[Path]) -> list[SourcedManifest]:
+    """Every object of the files and folders, or InputError: any problem, or no object at all.
+
+    Documents that are no Kubernetes objects (a kustomization, Helm values) are skipped, not problems.
+    """
+    read = read_input(paths)
+    if read.problems:
+        raise InputError(read.problems)
+    if not read.manifests:
+        message = f"no Kubernetes manifests in {', '.join(map(str, paths))}"
+        if read.skipped:
+            shown = [f"{s.file} ({s.reason})" for s in read.skipped[:_LISTED]]
+            more = len(read.skipped) - _LISTED
+            message += f", skipped: {'; '.join(shown)}" + (f"; and {more} more" if more > 0 else "")
+        hint = "pass YAML files (or folders of them) holding objects with apiVersion, kind and metadata.name"
+        raise InputError([Problem(None, "", message, hint)])
+    return list(read.manifests)
 
 
 def manifest_files(paths: list[Path]) -> list[Path]:
-    """The files named, and every YAML/JSON file below the folders named, in a stable order."""
-    files, problems = [], []
+    """The files named, and every YAML/JSON file below the folders named, in a stable order; InputError
+    for a path that does not exist."""
+    files, problems = _files(paths)
+    if problems:
+        raise InputError(problems)
+    return files
+
+
+def _files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """The files named and found below the folders named, and a problem for each path that is neither."""
+    files: list[Path] = []
+    problems: list[Problem] = []
     for path in paths:
         if str(path) == STDIN:
             files.append(path)
@@ -59,214 +126,10 @@ def manifest_files(paths: list[Path]) -> list[Path]:
             problems.append(
                 Problem(None, "", f"{path}: no such file or folder", "pass YAML files or folders holding them")
             )
-    if problems:
-        raise InputError(problems)
-    return files
-
-
-def read_manifests(paths: list[Path]) -> list[SourcedManifest]:
-    """Every manifest in the files and folders, all-or-nothing."""
-    out, problems = [], []
-    budget, left = AliasBudget(), MAX_INPUT
-    for path in manifest_files(paths):
-        try:
-            data = read_bytes(path, left, _size_hint(left))
-            left -= len(data)
-            text = decode(data, display_name(path))
-            budget.add_text(text)
-            out += _read_text(text, display_name(path), budget)
-        except TooLarge as error:
-            problems += error.problems
-            break  # the files after it would each be too large as well
-        except InputError as error:
-            problems += error.problems
-    if problems:
-        raise InputError(problems)
-    if not out:
-        raise InputError(
-            [
-                Problem(
-                    None,
-                    "",
-                    f"no Kubernetes manifests in {', '.join(map(str, paths))}",
-                    "pass YAML files (or folders of them) holding objects with apiVersion, kind and metadata.name",
-                )
-            ]
-        )
-    return out
+    return files, problems
 
 
 def _size_hint(left: int) -> str:
     if left == MAX_INPUT:
         return f"no real set of manifests is this big: at most {MAX_INPUT // 2**20} MiB are read in all"
     return f"the files before it leave {left} of the {MAX_INPUT // 2**20} MiB read in all: check fewer at once"
-
-
-def _read_text(text: str, name: str, budget: AliasBudget) -> list[SourcedManifest]:
-    builder = ManifestBuilder(name, budget, MAX_PROBLEMS)
-    out: list[SourcedManifest] = []
-    problems = builder.problems
-    try:
-        for node in yaml.compose_all(text, Loader=ManifestLoader):
-            before = len(problems)
-            document = builder.build(node)
-            if len(problems) > before:
-                continue
-            where = _where(name, node)
-            for item_node, manifest in _expand(node, document):
-                problem = _shape_problem(manifest, _where(name, item_node) if item_node is not node else where)
-                problem = problem or _size_problem(name, item_node)
-                if problem:
-                    builder.add(problem)
-                else:
-                    out.append(SourcedManifest(manifest, _where(name, item_node)))
-    except Refused as refused:
-        problems.append(refused.problem)
-    except yaml.MarkedYAMLError as error:
-        problems.append(_syntax_problem(name, error))
-    except yaml.reader.ReaderError as error:  # a character YAML does not allow (NUL, a C1 control)
-        line = text.count("\n", 0, error.position) + 1
-        column = error.position - text.rfind("\n", 0, error.position)
-        problems.append(
-            Problem(
-                Location(name, line, column),
-                "",
-                f"a character YAML does not allow: {_character(error.character)!r} ({error.reason})",
-                "remove it, or write it as an escape in a double-quoted string",
-            )
-        )
-    except yaml.YAMLError as error:
-        problems.append(Problem(Location(name, 1, 1), "", f"YAML error: {error}"))
-    if problems:
-        raise InputError(problems)
-    return out
-
-
-def _character(character: int | str) -> str:
-    return chr(character) if isinstance(character, int) else character
-
-
-def _where(name: str, node: yaml.Node) -> Location:
-    return Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _syntax_problem(name: str, error: yaml.MarkedYAMLError) -> Problem:
-    mark = error.problem_mark or error.context_mark
-    where = Location(name, mark.line + 1, mark.column + 1) if mark else None
-    problem = (error.problem or error.context or "").strip()
-    if "maximum nesting depth" in problem:  # libyaml's own limit, at 1000 levels
-        return Problem(
-            where,
-            "",
-            f"nested deeper than {MAX_DEPTH} levels of mappings and lists",
-            "Kubernetes objects are nowhere near this deep: look for a generator that recursed",
-        )
-    return Problem(
-        where,
-        "",
-        f"YAML syntax error: {problem}",
-        "check indentation, colons, quotes and brackets around this position",
-    )
-
-
-def _size_problem(name: str, node: yaml.Node) -> Problem | None:
-    size = _end(node) - node.start_mark.index
-    if size <= MAX_OBJECT:
-        return None
-    return Problem(
-        _where(name, node),
-        "",
-        f"an object of {size} characters of YAML: the API server takes requests of at most 3 MiB ({MAX_OBJECT} bytes)",
-        "split the object (a ConfigMap or Secret holds at most 1 MiB of data)",
-    )
-
-
-# Build configuration that sits beside manifests (kustomization.yaml): not objects of the cluster.
-NOT_OBJECTS = ("kustomize.config.k8s.io/",)
-
-
-def _end(node: yaml.Node) -> int:
-    """Where the text of a node ends: its last value's end (a block's own end comes after trailing comments)."""
-    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.value and not node.flow_style:
-        last = node.value[-1]
-        key, last = last if isinstance(node, yaml.MappingNode) else (node, last)
-        if last.start_mark.index < key.start_mark.index:  # an alias of a node written before
-            return max(key.end_mark.index, node.end_mark.index if key is node else 0)
-        node = last
-    return node.end_mark.index
-
-
-def _expand(node: yaml.Node, document: Any) -> list[tuple[yaml.Node, Any]]:
-    """The objects of a document with the node of each: itself, or the items of a `kind: List`."""
-    if document is None:
-        return []
-    if isinstance(document, dict) and str(document.get("apiVersion", "")).startswith(NOT_OBJECTS):
-        return []
-    if (
-        isinstance(document, dict)
-        and isinstance(document.get("kind"), str)
-        and document["kind"].endswith("List")
-        and isinstance(document.get("items"), list)
-    ):
-        item_nodes = _items_nodes(node)
-        return [
-            (item_nodes[i] if item_nodes and i < len(item_nodes) else node, item)
-            for i, item in enumerate(document["items"])
-            if item is not None
-        ]
-    return [(node, document)]
-
-
-def _items_nodes(node: yaml.Node) -> list[yaml.Node] | None:
-    """The item nodes of a List document's `items` (None when they cannot be told: a merge key, an alias)."""
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode) and key.value == "items" and isinstance(value, yaml.SequenceNode):
-            return value.value
-    return None
-
-
-def _shape_problem(manifest: Any, where: Location) -> Problem | None:
-    if not isinstance(manifest, dict):
-        return Problem(
-            where,
-            "",
-            f"expected a Kubernetes object (a mapping), got {type(manifest).__name__}",
-            "each YAML document is one object with apiVersion, kind and metadata",
-        )
-    for key in ("apiVersion", "kind"):
-        if manifest.get(key) in (None, ""):
-            return Problem(where, key, f"missing {key}", "every Kubernetes object names its apiVersion and kind")
-        if not isinstance(manifest[key], str):
-            return Problem(where, key, f"must be a string, not {_kind_of(manifest[key])}", "e.g. apiVersion: v1")
-    metadata = manifest.get("metadata")
-    if not isinstance(metadata, dict) or metadata.get("name") in (None, ""):
-        return Problem(
-            where,
-            "metadata.name",
-            "missing metadata.name",
-            "generateName is not supported: the pipeline identifies objects by name",
-        )
-    for key in ("name", "namespace"):
-        if metadata.get(key) is not None and not isinstance(metadata[key], str):
-            return Problem(
-                where,
-                f"metadata.{key}",
-                f"must be a string, not {_kind_of(metadata[key])}",
-                "names are DNS labels or subdomains: quote one that YAML reads as a number or boolean",
-            )
-    for key in ("labels", "annotations"):  # read by the pipeline itself (tenancy, identity), not only by rules
-        if metadata.get(key) is not None and not isinstance(metadata[key], dict):
-            return Problem(
-                where,
-                f"metadata.{key}",
-                f"must be a mapping of names to strings, not {_kind_of(metadata[key])}",
-                "e.g. labels: {app.kubernetes.io/name: agent-service}",
-            )
-    return None
-
-
-def _kind_of(value: Any) -> str:
-    names = {dict: "a mapping", list: "a list", bool: "a boolean", int: "a number", float: "a number"}
-    return names.get(type(value), type(value).__name__)

@@ -13,10 +13,14 @@ file:line:column with its key path:
 - nesting deeper than MAX_DEPTH levels (Kubernetes objects need a few dozen at most)
 - aliases expanding the input by more than ALIAS_BUDGET values and characters beyond twice
   its own size (a "billion laughs" bomb); the budget is shared by every file a run reads
+
+While building, the position of every field is recorded (pipeline.field_lines): `.lines` after
+build() says where each field of the document was written.
 """
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -25,6 +29,7 @@ from model.compose import shown_tag
 from model.errors import Location, Problem
 from model.source import format_path
 from pipeline import yaml_scalars
+from pipeline.field_lines import ALIAS, COLUMN_BITS, FieldLines
 from pipeline.yaml_scalars import MAX_STRING, MERGE, NUMBER_START, PLAIN_DATA, STR, BadScalar
 
 MAX_DEPTH = 100
@@ -38,6 +43,10 @@ class Refused(Exception):
     def __init__(self, problem: Problem):
         super().__init__(str(problem))
         self.problem = problem
+
+
+class TooManyProblems(Refused):
+    """MAX_PROBLEMS reached in one file: the rest would only repeat them."""
 
 
 class AliasBudget:
@@ -60,20 +69,31 @@ class ManifestBuilder:
         self.max_problems = max_problems
         self.problems: list[Problem] = []
         self.path: list[str | int] = []
+        self.line_offset = 0  # lines of the file before the text being composed (read after a syntax error)
+        self.lines = FieldLines(array("Q"), None)  # the positions of the last document built
         self.used = self.limit = 0  # this document's share of the budget, kept here for speed
-        self._done: dict[int, tuple[Any, int, int]] = {}  # collection node -> (data, size, height)
+        # collection node -> (data, size, height, where its fields' records start; -1: not recorded)
+        self._done: dict[int, tuple[Any, int, int, int]] = {}
         self._active: set[int] = set()
         self._deepest = 0
+        self._records = array("Q")
+        self._jumps: dict[int, int] = {}
+        self._merging = 0  # inside the value of a merge key (<<), whose records are not kept
 
     def build(self, node: Node) -> Any:
-        """One document's data."""
+        """One document's data; .lines then holds where each of its fields was written."""
         self._done, self._active, self._deepest, self.path = {}, set(), 0, []
         self.used, self.limit = 0, self.budget.limit - self.budget.used
+        self._records, self._jumps, self._merging = array("Q"), {}, 0
+        mark = node.start_mark
+        self._records.append(mark.line << COLUMN_BITS | mark.column)
         try:
-            return self._node(node, 1)
-        finally:
-            self.budget.used += self.used
-            self._done, self._active = {}, set()
+            data = self._node(node, 1)
+            self.lines = FieldLines(self._records, self._jumps or None, self.line_offset)
+            return data
+        finally:  # a refused document takes at most what was left: the files after it keep their share
+            self.budget.used = min(self.budget.used + self.used, self.budget.limit)
+            self._done, self._active, self._records = {}, set(), array("Q")
 
     def _path(self) -> str:
         path = format_path(tuple(self.path))
@@ -82,7 +102,7 @@ class ManifestBuilder:
     def _problem(self, node: Node, message: str, hint: str = "") -> None:
         mark = node.start_mark
         path = self._path()
-        self.add(Problem(Location(self.name, mark.line + 1, mark.column + 1), path, message, hint))
+        self.add(Problem(Location(self.name, mark.line + 1 + self.line_offset, mark.column + 1), path, message, hint))
 
     def add(self, problem: Problem) -> None:
         """One more problem of the file; Refused past max_problems (the rest would only repeat)."""
@@ -90,11 +110,12 @@ class ManifestBuilder:
         if len(self.problems) >= self.max_problems:
             where = problem.location or Location(self.name, 1, 1)
             message = f"{len(self.problems)} problems: stopped reading the file here"
-            raise Refused(Problem(where, "", message, "fix these, and check again for the rest"))
+            raise TooManyProblems(Problem(where, "", message, "fix these, and check again for the rest"))
 
     def _refuse(self, node: Node, message: str, hint: str) -> Refused:
         mark = node.start_mark
-        return Refused(Problem(Location(self.name, mark.line + 1, mark.column + 1), self._path(), message, hint))
+        where = Location(self.name, mark.line + 1 + self.line_offset, mark.column + 1)
+        return Refused(Problem(where, self._path(), message, hint))
 
     def _node(self, node: Node, depth: int) -> Any:
         kind = node.__class__
@@ -103,9 +124,14 @@ class ManifestBuilder:
         key = id(node)
         done = self._done.get(key)
         if done is not None:  # an alias of a collection built before: its data again, counted again
-            data, size, height = done
+            data, size, height, start = done
             self.used += size
             self._check(node, depth + height)
+            if not self._merging:  # the entry just recorded holds the alias: its fields are the anchor's
+                last = len(self._records) - 1
+                self._records[last] |= ALIAS
+                if start >= 0:
+                    self._jumps[last] = start
             return data
         if key in self._active:
             self._problem(
@@ -127,12 +153,13 @@ class ManifestBuilder:
         if depth > MAX_DEPTH:
             self._check(node, depth)
         start, outer = self.used, self._deepest
+        recorded = -1 if self._merging else len(self._records)
         self._deepest = depth
         self._active.add(key)
         data = build(node, depth)
         self._active.discard(key)
         self.used += 1
-        self._done[key] = (data, self.used - start, self._deepest - depth)
+        self._done[key] = (data, self.used - start, self._deepest - depth, recorded)
         if outer > self._deepest:
             self._deepest = outer
         if self.used > self.limit:
@@ -161,6 +188,7 @@ class ManifestBuilder:
         data: dict[str, Any] = {}
         merges: list[dict[str, Any]] = []
         path, child, used = self.path, depth + 1, 0
+        record, merge_mark = self._records.append, None
         for key_node, value_node in node.value:
             if key_node.__class__ is ScalarNode and key_node.tag == STR and len(key_node.value) <= MAX_STRING:
                 key = key_node.value  # the common case, inline: a string key
@@ -169,12 +197,15 @@ class ManifestBuilder:
                 key = self._key(key_node)
                 if key is MERGE:
                     merges += self._merged(value_node, depth)
+                    merge_mark = key_node.start_mark
                     continue
                 if key is None:
                     continue
             if key in data:
                 self._duplicate(node, key_node, key)
                 continue
+            mark = key_node.start_mark
+            record(mark.line << COLUMN_BITS | mark.column)
             if value_node.__class__ is ScalarNode and value_node.tag == STR:
                 value = value_node.value  # and a string value that cannot read as a number
                 if len(value) <= MAX_STRING and (value_node.style or value[:1] not in NUMBER_START):
@@ -187,13 +218,18 @@ class ManifestBuilder:
         self.used += used
         for source in merges:  # explicit keys win; of the merged mappings, the first that has a key
             for key, value in source.items():
-                data.setdefault(key, value)
+                if key not in data and merge_mark is not None:
+                    data[key] = value
+                    record(merge_mark.line << COLUMN_BITS | merge_mark.column | ALIAS)  # at the << line
         return data
 
     def _sequence(self, node: SequenceNode, depth: int) -> list[Any]:
         items: list[Any] = []
         path, child = self.path, depth + 1
+        record = self._records.append
         for index, item in enumerate(node.value):
+            mark = item.start_mark
+            record(mark.line << COLUMN_BITS | mark.column)
             path.append(index)
             items.append(self._node(item, child))
             path.pop()
@@ -230,6 +266,8 @@ class ManifestBuilder:
 
     def _merged(self, node: Node, depth: int) -> list[dict[str, Any]]:
         self.path.append("<<")
+        records, self._records = self._records, array("Q")  # the merged keys are recorded where they land
+        self._merging += 1
         try:
             value = self._node(node, depth + 1)
             sources = value if isinstance(value, list) and node.__class__ is SequenceNode else [value]
@@ -241,6 +279,8 @@ class ManifestBuilder:
             return []
         finally:
             self.path.pop()
+            self._records = records
+            self._merging -= 1
 
 
 def _same_key(node: Node, key: str) -> bool:

@@ -21,9 +21,11 @@ from pulumi_policy.policy import (
 )
 
 from kube.identity import ResourceId, pulumi_name, resource_id, type_token
+from kube.pod_security import namespace_policies
 from kube.workloads import title
 from pipeline.policy_config import ENFORCEMENT_KEY
 from policies.framework import Violation
+from policies.pod_security import with_declared
 from policies.rules import PLATFORM, RULES, remediation
 
 PROJECT = "agent-platform"
@@ -159,13 +161,17 @@ def run_policies(
     by_urn = {urn_of(m, stack): m for m in manifests}
     resources = [(urn, type_token(m["apiVersion"], m["kind"]), m, pulumi_name(m)) for urn, m in by_urn.items()]
     stack_resources: list[PolicyResource] | None = None  # built once, for the first stack rule
+    # The Pod Security level and version of each namespace the input declares (policies.pod_security).
+    declared = namespace_policies(manifests)
     findings: list[Finding] = []
     for rule in rules if rules is not None else RULES.values():
         settings = dict(config.get(rule.ID) or {})
         enforcement = settings.pop(ENFORCEMENT_KEY, rule.ENFORCEMENT)
         if enforcement == "disabled":
             continue
-        options = {name: settings.get(name, spec.get("default")) for name, spec in rule.OPTIONS.items()}
+        options = with_declared(
+            {name: settings.get(name, spec.get("default")) for name, spec in rule.OPTIONS.items()}, declared
+        )
         collector = _Collector(rule, enforcement, by_urn, profile)
         if rule.SCOPE == "resource":
             validate = rule.validate

@@ -18,13 +18,14 @@ from typing import Any
 
 from kube.identity import ResourceId
 from model.environment import Environment
-from pipeline.check import StageCheck, check_stage
+from pipeline.check import check_stage
 from pipeline.diff.engine import diff_stage
 from pipeline.diff.model import StageDiff
 from pipeline.policy_config import policy_config
 from pipeline.policy_run import Finding, run_policies
 from pipeline.sources import RenderedSet
 from pipeline.tenant_filter import check_known, select, tenancy, tenant_of_resource
+from pipeline.verdict import StageCheck
 
 
 @dataclass(frozen=True)
@@ -130,12 +131,14 @@ def build_preview(
     environments: dict[str, Environment] | None = None,
     order: tuple[str, ...] = (),
     tenants: tuple[str, ...] = (),
+    full: bool = True,
 ) -> Preview:
     """Diff every stage of either side (in stage order); with the head's environments, judge the head too.
 
     A stage only one side has is all creates or all deletes. The last stage of the order is the
     protected one (prod). With tenants, each stage is diffed and judged whole and the preview
     narrows to those tenants' resources; a tenant no stage of either side has is an InputError.
+    full=False summarises long values (pipeline.diff.long_values).
     """
     names = stage_names(base.stages.keys() | head.stages.keys(), order)
     selected = tuple(sorted(set(tenants)))
@@ -168,7 +171,7 @@ def build_preview(
         stages.append(
             StagePreview(
                 stage,
-                diff_stage(stage, old, manifests, owners[stage]),
+                diff_stage(stage, old, manifests, owners[stage], full),
                 check,
                 new,
                 head.releases.get(stage),

@@ -29,7 +29,11 @@ _LOCATION = {
         _object({"file": _STR, "line": _COUNT, "column": _COUNT}, {"key_path": _STR_OR_NULL}),
     ]
 }
-_FIELD_CHANGE = _object({"path": _STR, "old": _STR_OR_NULL, "new": _STR_OR_NULL}, {"note": _STR, "lines": _STRINGS})
+_LINES_OR_NULL = {"oneOf": [{"type": "null"}, _COUNT]}
+_LONG = _object({"old_lines": _LINES_OR_NULL, "new_lines": _LINES_OR_NULL, "added": _COUNT, "removed": _COUNT})
+_FIELD_CHANGE = _object(
+    {"path": _STR, "old": _STR_OR_NULL, "new": _STR_OR_NULL}, {"note": _STR, "lines": _STRINGS, "long": _LONG}
+)
 _CHANGE = _object(
     {
         "group": _STR,

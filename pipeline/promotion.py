@@ -19,13 +19,14 @@ from model.errors import InputError, Problem
 from model.loader import DEFAULTS_FILE, load_environment, load_stage_order
 from model.source import parse_document
 from model.writer import FileEdit, dump_round_trip, edit_text, load_round_trip, replace_mapping
-from pipeline.check import StageCheck, check_stage
+from pipeline.check import check_stage
 from pipeline.diff.engine import diff_stage
 from pipeline.diff.model import FieldChange, ResourceChange, RolloutClass, StageDiff
 from pipeline.gitops import file_at, repository_root
 from pipeline.preview import Preview, StagePreview
 from pipeline.render import RenderedStage, render_manifests, render_stage
 from pipeline.reports import preview_markdown
+from pipeline.verdict import StageCheck
 
 _RELEASE_FIELDS = (
     re.compile(r"\.image$"),

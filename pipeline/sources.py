@@ -1,8 +1,10 @@
-"""Where rendered manifests come from: a rendered folder, a git revision, or the working tree.
+"""Where the manifests of a diff come from: a git revision, the working tree, a rendered folder, any YAML.
 
 A git revision is rendered with that revision's own code, in a temporary detached worktree
 (the user's working tree, index and branches are never touched); the worktree is removed
-whether the render succeeds or fails.
+whether the render succeeds or fails. A folder render wrote (a stage tree) holds stages; any
+other YAML file or folder is one unnamed set (pipeline.manifest_sets). Two operands keep their
+stages only when both have stages; otherwise each side is one set (resolve_sources).
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ import yaml
 
 from model.errors import InputError, Problem
 from model.loader import load_environments
-from pipeline.manifest_input import read_manifests
-from pipeline.render import KUSTOMIZATION, render_manifests
+from pipeline.input_text import STDIN, display_name
+from pipeline.manifest_input import SUFFIXES, read_manifests
+from pipeline.manifest_sets import UNNAMED, one_set, read_plain, stage_folders
+from pipeline.render import render_manifests
 from pipeline.render_secrets import BASE_RENDER
 from pipeline.signals import deferred
 
@@ -31,11 +35,23 @@ WORKTREE = "worktree"  # the name that means "the working tree's stage files"
 
 @dataclass(frozen=True)
 class RenderedSet:
-    """Manifests per stage, from one source, and the release each stage runs where known."""
+    """Manifests per stage, from one source, and the release each stage runs where known.
+
+    staged False: one set of manifests that is no stage (plain YAML), under the key UNNAMED;
+    skipped: the files read and skipped as holding no Kubernetes object.
+    """
 
     label: str
     stages: dict[str, list[dict[str, Any]]]
     releases: dict[str, str] = field(default_factory=dict)
+    staged: bool = True
+    skipped: tuple[str, ...] = ()
+
+    def as_one_set(self) -> RenderedSet:
+        """Every stage's manifests as one unnamed set (an object in two stages is an InputError)."""
+        if not self.staged:
+            return self
+        return RenderedSet(self.label, {UNNAMED: one_set(self.label, self.stages)}, staged=False)
 
 
 def from_working_tree(environments: Path, stages: list[str] | None) -> RenderedSet:
@@ -48,59 +64,52 @@ def from_working_tree(environments: Path, stages: list[str] | None) -> RenderedS
     )
 
 
-def from_directory(path: Path, stages: list[str] | None) -> RenderedSet:
-    """A rendered folder: one stage (it holds a kustomization.yaml) or one sub-folder per stage."""
-    if (path / KUSTOMIZATION).is_file():
-        folders = {path.resolve().name: path}
+def from_directory(path: Path, stages: list[str] | None, marked: bool = True) -> RenderedSet:
+    """A stage tree: one stage folder (rendered/<stage>) or rendered/ (a stage folder per stage).
+
+    marked=False: a render's own output folder, each sub-folder a stage (a base revision's code may
+    predate the mark render writes).
+    """
+    if marked:
+        folders = stage_folders(path) or {}
     else:
         folders = {sub.name: sub for sub in sorted(path.iterdir()) if sub.is_dir() and not sub.name.startswith(".")}
     if stages:
         folders = {name: folder for name, folder in folders.items() if name in stages}
     if not folders:
-        raise InputError(
-            [
-                Problem(
-                    None,
-                    "",
-                    f"{path}: no rendered stage here",
-                    "pass a folder written by `pipeline render` (rendered/ or rendered/<stage>)",
-                )
-            ]
+        raise _bad(
+            f"{path}: no rendered stage here" + (f" of {', '.join(stages)}" if stages else ""),
+            "pass a folder written by `pipeline render` (rendered/ or rendered/<stage>)",
         )
     return RenderedSet(
         str(path), {name: [s.manifest for s in read_manifests([folder])] for name, folder in folders.items()}
     )
 
 
+def from_yaml(path: Path) -> RenderedSet:
+    """Any YAML file or folder as one set of manifests (no kustomization needed)."""
+    manifests, skipped = read_plain(path)
+    return RenderedSet(display_name(path), {UNNAMED: manifests}, staged=False, skipped=skipped)
+
+
+def _bad(message: str, hint: str) -> InputError:
+    return InputError([Problem(None, "", message, hint)])
+
+
 def git(repository: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run git in a repository; with check, a failure is an InputError that says what git said."""
     result = subprocess.run(["git", "-C", str(repository), *args], capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
-        raise InputError(
-            [
-                Problem(
-                    None,
-                    "",
-                    f"git {' '.join(args[:2])} failed: {result.stderr.strip()}",
-                    "check the repository's state",
-                )
-            ]
-        )
+        raise _bad(f"git {' '.join(args[:2])} failed: {result.stderr.strip()}", "check the repository's state")
     return result
 
 
 def repository_root(start: Path) -> Path:
     result = git(start, "rev-parse", "--show-toplevel", check=False)
     if result.returncode != 0:
-        raise InputError(
-            [
-                Problem(
-                    None,
-                    "",
-                    f"{start.resolve()} is not inside a git repository",
-                    "preview and diff against revisions need a git checkout",
-                )
-            ]
+        raise _bad(
+            f"{start.resolve()} is not inside a git repository",
+            "preview and diff against revisions need a git checkout",
         )
     return Path(result.stdout.strip())
 
@@ -108,15 +117,9 @@ def repository_root(start: Path) -> Path:
 def resolve_revision(repository: Path, revision: str) -> str:
     result = git(repository, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}", check=False)
     if result.returncode != 0:
-        raise InputError(
-            [
-                Problem(
-                    None,
-                    "",
-                    f"unknown git revision {revision!r}",
-                    "name a branch, tag or commit, e.g. origin/main (fetch it first in CI)",
-                )
-            ]
+        raise _bad(
+            f"unknown git revision {revision!r}",
+            "name a branch, tag or commit, e.g. origin/main (fetch it first in CI)",
         )
     return result.stdout.strip()
 
@@ -144,15 +147,9 @@ def from_revision(revision: str, environments: Path, stages: list[str] | None) -
                 check=False,
             )
         if added.returncode != 0:
-            raise InputError(
-                [
-                    Problem(
-                        None,
-                        "",
-                        f"cannot check out {revision} ({commit[:12]}) in a temporary worktree: {added.stderr.strip()}",
-                        "check the repository's state",
-                    )
-                ]
+            raise _bad(
+                f"cannot check out {revision} ({commit[:12]}) in a temporary worktree: {added.stderr.strip()}",
+                "check the repository's state",
             )
         if not (tree / relative).is_dir():
             return RenderedSet(f"{revision} ({commit[:12]})", {})  # the stages did not exist yet
@@ -183,19 +180,13 @@ def from_revision(revision: str, environments: Path, stages: list[str] | None) -
             env={**os.environ, "PYTHONPATH": str(tree), BASE_RENDER: "1"},  # a scratch render, read then removed
         )
         if result.returncode != 0:
-            raise InputError(
-                [
-                    Problem(
-                        None,
-                        "",
-                        f"rendering {revision} ({commit[:12]}) with its own code failed:\n"
-                        f"{(result.stderr or result.stdout).strip()}",
-                        "the base revision must render; fix it there or pick another base",
-                    )
-                ]
+            raise _bad(
+                f"rendering {revision} ({commit[:12]}) with its own code failed:\n"
+                f"{(result.stderr or result.stdout).strip()}",
+                "the base revision must render; fix it there or pick another base",
             )
         releases = {s["stage"]: s.get("release") for s in json.loads(result.stdout or "[]")}
-        rendered = from_directory(out, stages)
+        rendered = from_directory(out, stages, marked=False)
         return RenderedSet(
             f"{revision} ({commit[:12]})",
             rendered.stages,
@@ -230,10 +221,38 @@ def _stage_order(environments: Path) -> list[str]:
 
 
 def resolve_source(argument: str, environments: Path, stages: list[str] | None) -> RenderedSet:
-    """A diff operand: `worktree`, a rendered folder, or a git revision (in that order)."""
+    """A diff operand: `worktree`, a stage tree, any YAML file or folder, or a git revision (in that order)."""
     if argument == WORKTREE:
         return from_working_tree(environments, stages)
     path = Path(argument)
-    if path.is_dir():
+    if stage_folders(path) is not None:
         return from_directory(path, stages)
+    if path.exists() or argument == STDIN:
+        return from_yaml(path)
+    if argument.endswith(("/", *SUFFIXES)) or argument.startswith((".", "/", "~")):
+        raise _bad(f"{argument}: no such file or folder", "pass YAML files or folders, or a git revision")
     return from_revision(argument, environments, stages)
+
+
+def has_stages(argument: str) -> bool:
+    """Whether an operand has stages: `worktree`, a git revision or a stage tree (not plain YAML, nor - for stdin)."""
+    path = Path(argument)
+    return argument == WORKTREE or stage_folders(path) is not None or not (path.exists() or argument == STDIN)
+
+
+def resolve_sources(
+    old: str, new: str, environments: Path, stages: list[str] | None
+) -> tuple[RenderedSet, RenderedSet]:
+    """Both operands of a diff: per stage when both have stages, else each side as one unnamed set.
+
+    --stage (stages) picks stages of the sides that have them; with neither side having any it is an InputError.
+    """
+    if stages and not has_stages(old) and not has_stages(new):
+        raise _bad(
+            f"--stage {' '.join(stages)}: {old} and {new} are plain YAML, with no stages",
+            "--stage picks stages of renders (git revisions, `worktree`, folders `pipeline render` wrote)",
+        )
+    base, head = resolve_source(old, environments, stages), resolve_source(new, environments, stages)
+    if base.staged and head.staged:
+        return base, head
+    return base.as_one_set(), head.as_one_set()

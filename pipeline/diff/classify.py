@@ -34,6 +34,8 @@ IMMUTABLE: dict[str, tuple[tuple[str, ...], ...]] = {
     "PriorityClass": (("value",), ("preemptionPolicy",)),
     "StorageClass": (("provisioner",), ("parameters",), ("reclaimPolicy",), ("volumeBindingMode",)),
     "Service": (("spec", "clusterIP"), ("spec", "clusterIPs")),
+    # Once established (as soon as it is created), a CRD keeps its scope and kind.
+    "CustomResourceDefinition": (("spec", "scope"), ("spec", "names", "kind")),
 }
 
 

@@ -38,6 +38,35 @@ class Risk(Enum):
 
 
 @dataclass(frozen=True)
+class LongValue:
+    """A value too long to show (a CRD schema, a dashboard): its lines before and after, and how many changed.
+
+    old_lines None: the value was added; new_lines None: it was removed.
+    """
+
+    old_lines: int | None
+    new_lines: int | None
+    added: int  # lines only the new value has
+    removed: int  # lines only the old value has
+
+    @property
+    def note(self) -> str:
+        """changed, 120 -> 131 lines (+14 -3); added, 40 lines; removed, 40 lines."""
+        if self.old_lines is None:
+            return f"added, {self.new_lines} lines"
+        if self.new_lines is None:
+            return f"removed, {self.old_lines} lines"
+        return f"changed, {self.old_lines} -> {self.new_lines} lines (+{self.added} -{self.removed})"
+
+    def as_dict(self) -> dict[str, int | None]:
+        return {"old_lines": self.old_lines, "new_lines": self.new_lines, "added": self.added, "removed": self.removed}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LongValue:
+        return cls(data["old_lines"], data["new_lines"], data["added"], data["removed"])
+
+
+@dataclass(frozen=True)
 class FieldChange:
     """One field: its path, and what it was and is (already redacted and shortened for people)."""
 
@@ -46,6 +75,7 @@ class FieldChange:
     new: str | None  # None: the field was removed
     note: str = ""  # e.g. "config changed" for the config checksum
     lines: tuple[str, ...] = ()  # a line diff for multi-line values (ConfigMap files)
+    long: LongValue | None = None  # set when the value is summarised instead of shown (note says how)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path, "old": self.old, "new": self.new}
@@ -53,11 +83,14 @@ class FieldChange:
             out["note"] = self.note
         if self.lines:
             out["lines"] = list(self.lines)
+        if self.long is not None:
+            out["long"] = self.long.as_dict()
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FieldChange:
-        return cls(data["path"], data["old"], data["new"], data.get("note", ""), tuple(data.get("lines", ())))
+        long = LongValue.from_dict(data["long"]) if data.get("long") is not None else None
+        return cls(data["path"], data["old"], data["new"], data.get("note", ""), tuple(data.get("lines", ())), long)
 
 
 @dataclass(frozen=True)

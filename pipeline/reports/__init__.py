@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipeline.check import StageCheck
 from pipeline.reports import json_report, markdown, sarif, text
+from pipeline.verdict import StageCheck
 
 FORMATS: dict[str, Callable[[list[StageCheck]], str]] = {
     "text": text.render,

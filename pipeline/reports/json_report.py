@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pipeline.check import StageCheck
+from pipeline.verdict import StageCheck
 
 
 def render(checks: list[StageCheck]) -> str:

@@ -35,7 +35,14 @@ def _verdict(stage: StagePreview, blocked: bool) -> str:
     return ":x:" if blocked else (":warning:" if stage.diff.flags else ":white_check_mark:")
 
 
+def stage_name(stage: StagePreview) -> str:
+    """A stage's name in a table; a set that is no stage (plain YAML) has none."""
+    return stage.stage or "—"
+
+
 def _diagram(preview: Preview) -> list[str]:
+    if not any(stage.stage for stage in preview.stages):
+        return []  # plain YAML: no stages to draw
     lines = ["```mermaid", "flowchart LR"]
     for stage in preview.stages:
         label = f"{stage.stage}<br/>{stage.release or ''}".replace('"', "'")
@@ -57,7 +64,10 @@ def _resource(change: ResourceChange) -> list[str]:
     if change.changes:
         out += ["", "  | field | before | after |", "  |---|---|---|"]
         for field in change.changes:
-            before, after = (field.note, field.note) if field.note else (field.old, field.new)
+            if field.long is not None:  # summarised: the line counts, then what changed
+                before, after = field.old, field.long.note
+            else:
+                before, after = (field.note, field.note) if field.note else (field.old, field.new)
             out.append(f"  | {code(field.path, CELL_CHARS)} | {cell(before, CELL_CHARS)} | {cell(after, CELL_CHARS)} |")
             if field.lines:
                 out += ["", "  ```diff", *[f"  {line}" for line in field.lines[:40]], "  ```", ""]
@@ -121,7 +131,8 @@ def _details(stage: StagePreview) -> tuple[list[str], list[str], list[str]]:
         tenants = [t for t in stage.diff.tenants if t is not None]
         summary += f" in {len(tenants)} tenant{'s' if len(tenants) != 1 else ''}"
         summary += " and the shared platform" if None in stage.diff.tenants else ""
-    opening = ["<details>", f"<summary><b>{stage.stage}</b>: {summary}</summary>", ""]
+    title = f"<b>{stage.stage}</b>: " if stage.stage else ""
+    opening = ["<details>", f"<summary>{title}{summary}</summary>", ""]
     blocks: list[str] = []
     if stage.diff.has_tenants:
         for tenant in stage.diff.tenants:
@@ -164,11 +175,12 @@ def render(preview: Preview, allow_disruptive: bool = False) -> str:
     for s in preview.stages:
         c = s.diff.counts
         head.append(
-            f"| {s.stage} | {_release(s)} | {c['create']} | {c['update']} | {c['restart']} | {c['replace']} | "
+            f"| {stage_name(s)} | {_release(s)} | {c['create']} | {c['update']} | {c['restart']} | {c['replace']} | "
             f"{c['delete']} | {len(s.diff.flags)} | {len(s.new_mandatory)} | "
             f"{_verdict(s, s.stage in blocked_stages)} |"
         )
-    head += ["", *_diagram(preview), ""]
+    diagram = _diagram(preview)
+    head += ["", *diagram, ""] if diagram else [""]
     if blockers:
         head += ["**Blocked:**", *[f"- {b}" for b in blockers], ""]
     text, dropped = "\n".join(head) + "\n", 0

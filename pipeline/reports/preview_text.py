@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from model.printable import escape_controls
 from pipeline.diff.model import FieldChange, ResourceChange, RolloutClass
-from pipeline.preview import Preview
+from pipeline.preview import Preview, StagePreview
 from pipeline.reports.text import tenants_label
 from pipeline.tenant_filter import SHARED
 
@@ -34,6 +34,15 @@ def counts_line(preview_stage) -> str:
     return _counts(preview_stage.diff.counts)
 
 
+def stage_header(stage: StagePreview) -> str:
+    """== prod (release 1.4 -> 1.5): 1 update, 9 unchanged; a set that is no stage (plain YAML) has no name."""
+    release = ""
+    if stage.release and stage.base_release and stage.release != stage.base_release:
+        release = f" (release {stage.base_release} -> {stage.release})"
+    name = f"{stage.stage}{release}: " if stage.stage else ""
+    return f"\n== {name}{counts_line(stage)}, {stage.diff.unchanged} unchanged"
+
+
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts[r.value]} {r.value}" for r in RolloutClass if counts[r.value]) or "no changes"
 
@@ -55,10 +64,7 @@ def render(preview: Preview, allow_disruptive: bool = False, verdict: bool = Tru
     """The diff, per stage and field; with verdict, the preview's own last line (OK or BLOCKED)."""
     lines = [f"{preview.base} -> {preview.head}{tenants_label(preview.tenants)}"]
     for stage in preview.stages:
-        release = ""
-        if stage.release and stage.base_release and stage.release != stage.base_release:
-            release = f" (release {stage.base_release} -> {stage.release})"
-        lines.append(f"\n== {stage.stage}{release}: {counts_line(stage)}, {stage.diff.unchanged} unchanged")
+        lines.append(stage_header(stage))
         if stage.diff.has_tenants:  # grouped: the shared platform first, then each tenant
             for tenant in stage.diff.tenants:
                 name = SHARED if tenant is None else f"tenant {tenant}"
@@ -74,10 +80,10 @@ def render(preview: Preview, allow_disruptive: bool = False, verdict: bool = Tru
     blockers = preview.blockers(allow_disruptive)
     if verdict and any(s.check is not None for s in preview.stages):
         lines.append("\n" + ("BLOCKED: " + "; ".join(blockers) if blockers else "OK: nothing blocks this change"))
-    return "\n".join(_terminal_safe(line) for line in lines) + "\n"
+    return "\n".join(terminal_safe(line) for line in lines) + "\n"
 
 
-def _terminal_safe(line: str) -> str:
+def terminal_safe(line: str) -> str:
     """A report line with what input put in it (names, values) unable to start a line or move the cursor.
 
     The line's own leading blank lines (section breaks) stay; any other newline or control character is escaped.

@@ -3,7 +3,10 @@
 One run per stage (its own automationDetails category), every rule of the pack described in the
 driver (its catalog entry as helpUri, its theme's tags, and for security rules the
 security-severity GitHub ranks alerts by), each result pointing at the stage-file key that
-caused it where it can, else at the rendered manifest.
+caused it where it can, else at the manifest's field. Unreadable documents are results of the
+`input` rule (skipped non-objects as notes), custom resources no schema covers are notes
+unless --strict-schemas, and a finding a skip covers stays a result with SARIF's
+`suppressions` (inSource for an annotation, external for a skip file) and its reason.
 """
 
 from __future__ import annotations
@@ -13,13 +16,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pipeline.check import Located, StageCheck
+from model.errors import Location, Problem
 from pipeline.docs import CATALOG
-from policies.rules import RULES, THEME_OF
+from pipeline.manifest_input import Skipped
+from pipeline.policy_run import Finding
+from pipeline.suppressions import ANNOTATION
+from pipeline.verdict import Located, StageCheck
+from policies.rules import PLATFORM, THEME_OF, profile_rules, remediation
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL = "agent-platform-policies"
 SCHEMA_RULE = "kubernetes-schema"
+INPUT_RULE = "input"
 
 
 def catalog_url(environ: Mapping[str, str], root: Path) -> str | None:
@@ -32,9 +40,9 @@ def catalog_url(environ: Mapping[str, str], root: Path) -> str | None:
     return local.as_uri() if local.is_file() else None
 
 
-def _rules(catalog: str | None) -> list[dict[str, Any]]:
+def _rules(catalog: str | None, profile: str = PLATFORM) -> list[dict[str, Any]]:
     described = []
-    for rule in RULES.values():
+    for rule in profile_rules(profile).values():
         doc = (rule.__doc__ or "").strip().split("\n\n")
         theme = THEME_OF[rule.ID]
         level = "error" if rule.ENFORCEMENT == "mandatory" else "warning"
@@ -49,7 +57,7 @@ def _rules(catalog: str | None) -> list[dict[str, Any]]:
                 "name": "".join(part.capitalize() for part in rule.ID.split("-")),
                 "shortDescription": {"text": rule.DESCRIPTION},
                 "fullDescription": {"text": " ".join(doc[1].split()) if len(doc) > 1 else rule.DESCRIPTION},
-                "help": {"text": rule.REMEDIATION},
+                "help": {"text": remediation(rule, profile)},
                 "defaultConfiguration": {"level": level},
                 "properties": properties,
             }
@@ -70,7 +78,29 @@ def _rules(catalog: str | None) -> list[dict[str, Any]]:
             },
         }
     )
+    described.append(
+        {
+            "id": INPUT_RULE,
+            "name": "ReadableInput",
+            "shortDescription": {"text": "Every document of the input is read; one that cannot be is reported."},
+            "help": {"text": "Fix the document at the position given; the other documents were checked."},
+            "defaultConfiguration": {"level": "error"},
+            "properties": {
+                "tags": ["kubernetes", "correctness"],
+                "precision": "very-high",
+                "problem.severity": "error",
+            },
+        }
+    )
     return described
+
+
+def _as_problem(skipped: Skipped) -> Problem:
+    return Problem(Location(skipped.file, skipped.line, 1), "", f"skipped: {skipped.reason}")
+
+
+def _input_location(problem: Problem) -> list[dict[str, Any]]:
+    return [] if problem.location is None else _location(Located(problem.location), problem.key_path or "input")
 
 
 def _location(where: Located | None, logical: str) -> list[dict[str, Any]]:
@@ -88,34 +118,39 @@ def _location(where: Located | None, logical: str) -> list[dict[str, Any]]:
 
 def _run(check: StageCheck, rules: list[dict[str, Any]]) -> dict[str, Any]:
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = []
+    results = [
+        {
+            "ruleId": INPUT_RULE,
+            "ruleIndex": index[INPUT_RULE],
+            "level": level,
+            "message": {"text": f"{problem.message}" + (f" Hint: {problem.hint}" if problem.hint else "")},
+            "locations": _input_location(problem),
+            "properties": {"stage": check.stage},
+        }
+        for level, problems in (("error", check.input_problems), ("note", map(_as_problem, check.skipped)))
+        for problem in problems
+    ]
     for i, problem in enumerate(check.schema_problems):
         results.append(
             {
                 "ruleId": SCHEMA_RULE,
                 "ruleIndex": index[SCHEMA_RULE],
-                "level": "error",
+                "level": "error" if check.fails(problem) else "note",
                 "message": {"text": f"{problem.resource} {problem.path}: {problem.message}"},
                 "locations": _location(check.schema_locations.get(i), problem.resource),
                 "properties": {"stage": check.stage},
             }
         )
     for i, finding in enumerate(check.findings):
-        results.append(
-            {
-                "ruleId": finding.rule_id,
-                "ruleIndex": index[finding.rule_id],
-                "level": "error" if finding.mandatory else "warning",
-                "message": {"text": f"{finding.message()} Fix: {finding.remediation}"},
-                "locations": _location(check.locations.get(i), f"{finding.resource} {finding.path}".rstrip()),
-                "properties": {
-                    "stage": check.stage,
-                    "path": finding.path,
-                    "observed": finding.observed,
-                    "expected": finding.expected,
-                },
-            }
-        )
+        results.append(_result(check, finding, check.locations.get(i), index))
+    for i, suppressed in enumerate(check.suppressed):
+        skip = suppressed.skip
+        result = _result(check, suppressed.finding, check.suppressed_locations.get(i), index)
+        # SARIF's own way: the result stays, marked suppressed with its justification
+        result["suppressions"] = [
+            {"kind": "inSource" if skip.source == ANNOTATION else "external", "justification": skip.reason}
+        ]
+        results.append(result)
     return {
         "tool": {"driver": {"name": TOOL, "version": "0.1.0", "rules": rules}},
         "automationDetails": {"id": f"pipeline-check/{check.stage}/"},
@@ -124,10 +159,23 @@ def _run(check: StageCheck, rules: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _result(check: StageCheck, finding: Finding, where: Located | None, index: Mapping[str, int]) -> dict[str, Any]:
+    return {
+        "ruleId": finding.rule_id,
+        "ruleIndex": index[finding.rule_id],
+        "level": "error" if finding.mandatory else "warning",
+        "message": {"text": f"{finding.message()} Fix: {finding.remediation}"},
+        "locations": _location(where, f"{finding.resource} {finding.path}".rstrip()),
+        "properties": {
+            "stage": check.stage,
+            "path": finding.path,
+            "observed": finding.observed,
+            "expected": finding.expected,
+        },
+    }
+
+
 def render(checks: list[StageCheck], catalog: str | None = None) -> str:
     """The SARIF log of the checks; catalog: the policy catalog's URL (see catalog_url)."""
-    rules = _rules(catalog)
-    return (
-        json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [_run(c, rules) for c in checks]}, indent=2)
-        + "\n"
-    )
+    runs = [_run(check, _rules(catalog, check.profile)) for check in checks]  # fix texts per profile
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}, indent=2) + "\n"

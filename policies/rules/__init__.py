@@ -31,6 +31,7 @@ from policies.rules import (  # noqa: I001 - grouped by theme below
     image_tag,
     ingress_tls,
     limit_range_ratio,
+    liveness_probe,
     min_replicas,
     namespace_guardrails,
     no_allow_all_ingress,
@@ -45,6 +46,8 @@ from policies.rules import (  # noqa: I001 - grouped by theme below
     pss_host_ports,
     pss_host_probes,
     pss_host_process,
+    pss_namespace_labels,
+    pss_namespace_policy,
     pss_privilege_escalation,
     pss_privileged,
     pss_proc_mount,
@@ -55,8 +58,14 @@ from policies.rules import (  # noqa: I001 - grouped by theme below
     pss_sysctls,
     pss_volume_types,
     quota_fits_hpa_maxima,
+    rbac_cluster_admin,
+    rbac_escalation_verbs,
+    rbac_privileged_token,
+    rbac_read_all_secrets,
+    rbac_wildcards,
     read_only_root_filesystem,
     readiness_interval,
+    readiness_probe,
     scale_up_response,
     secrets_from_external_secrets,
     service_account_token,
@@ -110,12 +119,33 @@ THEMES: tuple[Theme, ...] = (
         ),
     ),
     Theme(
+        "Pod Security Standards, namespace policy",
+        ("security", "pod-security"),
+        "4.0",
+        (
+            pss_namespace_labels,
+            pss_namespace_policy,
+        ),
+    ),
+    Theme(
         "stricter than the standards",
         ("security", "pod-security"),
         "6.0",
         (
             read_only_root_filesystem,
             service_account_token,
+        ),
+    ),
+    Theme(
+        "RBAC",
+        ("security", "rbac"),
+        "8.0",
+        (
+            rbac_wildcards,
+            rbac_escalation_verbs,
+            rbac_cluster_admin,
+            rbac_read_all_secrets,
+            rbac_privileged_token,
         ),
     ),
     Theme(
@@ -172,6 +202,8 @@ THEMES: tuple[Theme, ...] = (
             pdb_coverage,
             spread_and_anti_affinity,
             prestop_within_grace,
+            liveness_probe,
+            readiness_probe,
         ),
     ),
     Theme(
@@ -199,6 +231,11 @@ GENERIC_RULES: dict[str, ModuleType] = {module.ID: module for module in _MODULES
 THEME_OF: dict[str, Theme] = {module.ID: theme for theme in THEMES for module in theme.modules}
 if len(RULES) != len(_MODULES):
     raise ImportError("two rule modules share an ID")
+
+
+def profile_rules(profile: str) -> dict[str, ModuleType]:
+    """The rules a profile judges by, by id, in the registry's order."""
+    return GENERIC_RULES if profile == GENERIC else RULES
 
 
 def remediation(module: ModuleType, profile: str = PLATFORM) -> str:

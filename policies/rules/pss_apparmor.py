@@ -4,8 +4,10 @@ Pod Security Standards, baseline profile, "AppArmor": on AppArmor hosts the runt
 profile confines every container. `appArmorProfile.type` in the pod's securityContext and in
 every container's (init and ephemeral ones included) must be unset, RuntimeDefault or Localhost,
 never Unconfined. The legacy annotations
-`container.apparmor.security.beta.kubernetes.io/<container>` on the pod must be `runtime/default`
-or `localhost/<profile>`, never `unconfined`.
+`container.apparmor.security.beta.kubernetes.io/<container>` on the pod must be empty,
+`runtime/default` or `localhost/<profile>`, never `unconfined`. The fields are new in v1.30, and Pod
+Security admission checks them at every policy version since then: so does the pack. Judged in
+baseline and restricted namespaces.
 
 PASS:
     metadata:
@@ -26,8 +28,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from kube.workloads import containers, mapping, pod_template, title
-from policies.framework import Violation, manifest_of, report, shown
+from kube.pod_security import BASELINE
+from kube.workloads import containers, mapping, title
+from policies import pod_security
+from policies.framework import Violation, report, shown
 
 ID = "pss-apparmor"
 DESCRIPTION = (
@@ -43,17 +47,20 @@ ENFORCEMENT = "mandatory"
 GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
 MANIFEST_REMEDIATION = REMEDIATION  # already in the manifest's own terms
 SCOPE = "resource"
-OPTIONS: dict = {}
+OPTIONS = pod_security.OPTIONS
+
+LEVEL = BASELINE
+CONTROL = "appArmorProfile"  # pod-security-admission's check (kube/pod_security.py: its fields from v1.30)
 
 ALLOWED_TYPES = ("RuntimeDefault", "Localhost")
 ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
+    found = pod_security.judged(args, LEVEL)
+    if found is None:
         return
+    manifest, template, _ = found
     resource = title(manifest)
     metadata = template.path[: -len("spec")] + "metadata"  # the pod's metadata sits beside its spec
     for key, value in template.annotations.items():
@@ -89,4 +96,4 @@ def validate(args, report_violation) -> None:
 
 
 def _allowed_annotation(value: Any) -> bool:
-    return isinstance(value, str) and (value == "runtime/default" or value.startswith("localhost/"))
+    return isinstance(value, str) and (value in ("", "runtime/default") or value.startswith("localhost/"))

@@ -5,7 +5,8 @@ ones included) lists ALL in `securityContext.capabilities.drop`, and `capabiliti
 nothing but NET_BIND_SERVICE. Each capability added beyond it is reported by name. Windows pods
 (`spec.os.name: windows`) are exempt from the restricted control; the baseline one still limits
 what they add to AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE,
-SETFCAP, SETGID, SETPCAP, SETUID and SYS_CHROOT.
+SETFCAP, SETGID, SETPCAP, SETUID and SYS_CHROOT. In a baseline namespace only that baseline control
+is judged (no drop required), in a privileged one neither.
 
 PASS:
     containers:
@@ -20,8 +21,10 @@ FAIL:
 
 from __future__ import annotations
 
-from kube.workloads import containers, is_list, mapping, pod_template, title
-from policies.framework import Violation, is_windows, manifest_of, report, shown
+from kube.pod_security import BASELINE, RESTRICTED
+from kube.workloads import containers, is_list, mapping, title
+from policies import pod_security
+from policies.framework import Violation, is_windows, report, shown
 
 ID = "pss-capabilities"
 DESCRIPTION = (
@@ -40,7 +43,9 @@ MANIFEST_REMEDIATION = (
     "but NET_BIND_SERVICE."
 )
 SCOPE = "resource"
-OPTIONS: dict = {}
+OPTIONS = pod_security.OPTIONS
+
+LEVEL = BASELINE  # its baseline part from baseline namespaces on, the restricted part in restricted ones
 
 RESTRICTED_ADD = ("NET_BIND_SERVICE",)
 BASELINE_ADD = (
@@ -61,22 +66,22 @@ BASELINE_ADD = (
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
+    found = pod_security.judged(args, LEVEL)
+    if found is None:
         return
+    manifest, template, policy = found
     resource = title(manifest)
-    windows = is_windows(template.spec)
+    baseline_only = is_windows(template.spec) or not policy.enforces(RESTRICTED)
     allowed, expected = (
         (BASELINE_ADD, "adding only capabilities of the PSS baseline set")
-        if windows
+        if baseline_only
         else (RESTRICTED_ADD, "adding nothing but NET_BIND_SERVICE")
     )
     for container in containers(template):
         capabilities = mapping(mapping(container.spec.get("securityContext")).get("capabilities"))
         where = f"{container.path}.securityContext.capabilities"
         drop = capabilities.get("drop")
-        if not windows and not (is_list(drop) and "ALL" in drop):
+        if not baseline_only and not (is_list(drop) and "ALL" in drop):
             observed = shown(list(drop)) if is_list(drop) else shown(drop)
             report(
                 report_violation, Violation(resource, f"{where}.drop", observed, "a list that includes ALL", args.urn)

@@ -19,8 +19,10 @@ FAIL:
 
 from __future__ import annotations
 
-from kube.workloads import pod_template, title
-from policies.framework import Violation, manifest_of, report, shown
+from kube.pod_security import BASELINE
+from kube.workloads import title
+from policies import pod_security
+from policies.framework import Violation, report, shown
 
 ID = "pss-host-namespaces"
 DESCRIPTION = "No pod sets hostNetwork, hostPID or hostIPC to true (Pod Security Standards, baseline)."
@@ -35,16 +37,18 @@ MANIFEST_REMEDIATION = (
     "a Service instead of the node's network."
 )
 SCOPE = "resource"
-OPTIONS: dict = {}
+OPTIONS = pod_security.OPTIONS
+
+LEVEL = BASELINE
 
 FIELDS = ("hostNetwork", "hostPID", "hostIPC")
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
+    found = pod_security.judged(args, LEVEL)
+    if found is None:
         return
+    manifest, template, _ = found
     resource = title(manifest)
     for field in FIELDS:
         value = template.spec.get(field)

@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kube.workloads import items, mapping, pod_template, title
-from policies.framework import Violation, manifest_of, report, shown
+from kube.pod_security import BASELINE
+from kube.workloads import items, mapping, title
+from policies import pod_security
+from policies.framework import Violation, report, shown
 
 ID = "pss-host-path"
 DESCRIPTION = "No pod has a hostPath volume (Pod Security Standards, baseline)."
@@ -35,14 +37,16 @@ MANIFEST_REMEDIATION = (
     "Replace the hostPath volume by an emptyDir, configMap, secret, projected or persistentVolumeClaim volume."
 )
 SCOPE = "resource"
-OPTIONS: dict = {}
+OPTIONS = pod_security.OPTIONS
+
+LEVEL = BASELINE
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
+    found = pod_security.judged(args, LEVEL)
+    if found is None:
         return
+    manifest, template, _ = found
     resource = title(manifest)
     for index, volume in enumerate(items(template.spec.get("volumes"))):
         if volume.get("hostPath") is None:

@@ -22,8 +22,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kube.workloads import containers, items, number, pod_template, title
-from policies.framework import Violation, manifest_of, report, shown
+from kube.pod_security import BASELINE
+from kube.workloads import containers, items, number, title
+from policies import pod_security
+from policies.framework import Violation, report, shown
 
 ID = "pss-host-ports"
 DESCRIPTION = "No container port sets a hostPort other than 0 (Pod Security Standards, baseline)."
@@ -35,14 +37,16 @@ ENFORCEMENT = "mandatory"
 GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
 MANIFEST_REMEDIATION = "Remove hostPort from the container's ports and reach the pod through a Service (or an Ingress)."
 SCOPE = "resource"
-OPTIONS: dict = {}
+OPTIONS = pod_security.OPTIONS
+
+LEVEL = BASELINE
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
+    found = pod_security.judged(args, LEVEL)
+    if found is None:
         return
+    manifest, template, _ = found
     resource = title(manifest)
     for container in containers(template):
         for index, port in enumerate(items(container.spec.get("ports"))):

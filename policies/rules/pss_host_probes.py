@@ -4,7 +4,8 @@ Pod Security Standards, baseline profile, "Host Probes / Lifecycle Hooks" (Kuber
 the kubelet runs httpGet and tcpSocket probes and hooks from the node, so a `host` other than the
 pod's own IP lets a pod make the node call any address (blind SSRF past NetworkPolicies). The
 `host` of `httpGet` and `tcpSocket` in livenessProbe, readinessProbe, startupProbe and
-lifecycle.postStart / preStop must be unset or empty, on every container.
+lifecycle.postStart / preStop must be unset or empty, on every container. The control is new in
+v1.34: a namespace declaring an older Pod Security version is not judged by it.
 
 PASS:
     containers:
@@ -19,8 +20,10 @@ FAIL:
 
 from __future__ import annotations
 
-from kube.workloads import containers, mapping, pod_template, title
-from policies.framework import Violation, manifest_of, report, shown
+from kube.pod_security import BASELINE, starts
+from kube.workloads import containers, mapping, title
+from policies import pod_security
+from policies.framework import Violation, report, shown
 
 ID = "pss-host-probes"
 DESCRIPTION = "No probe or lifecycle hook sets httpGet.host or tcpSocket.host (Pod Security Standards, baseline)."
@@ -34,7 +37,10 @@ MANIFEST_REMEDIATION = (
     "Remove host from the probe or lifecycle hook (httpGet.host, tcpSocket.host) so the kubelet calls the pod's own IP."
 )
 SCOPE = "resource"
-OPTIONS: dict = {}
+OPTIONS = pod_security.OPTIONS
+
+LEVEL = BASELINE
+CONTROL = "hostProbesAndHostLifecycle"  # pod-security-admission's check (kube/pod_security.py: from v1.34)
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 HOOKS = ("postStart", "preStop")
@@ -42,11 +48,14 @@ ACTIONS = ("httpGet", "tcpSocket")
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
+    found = pod_security.judged(args, LEVEL)
+    if found is None:
         return
+    manifest, template, policy = found
+    if not starts(CONTROL, policy.version):
+        return  # the namespace declares a version older than the control
     resource = title(manifest)
+    expected = "unset (the pod's own IP)" + policy.suffix()
     for container in containers(template):
         lifecycle = mapping(container.spec.get("lifecycle"))
         handlers = [(f"{container.path}.{probe}", container.spec.get(probe)) for probe in PROBES]
@@ -57,5 +66,5 @@ def validate(args, report_violation) -> None:
                 if host is not None and host != "":
                     report(
                         report_violation,
-                        Violation(resource, f"{path}.{action}.host", shown(host), "unset (the pod's own IP)", args.urn),
+                        Violation(resource, f"{path}.{action}.host", shown(host), expected, args.urn),
                     )

@@ -18,8 +18,10 @@ FAIL:
 
 from __future__ import annotations
 
-from kube.workloads import containers, mapping, pod_template, title
-from policies.framework import Violation, manifest_of, report, shown
+from kube.pod_security import BASELINE
+from kube.workloads import containers, mapping, title
+from policies import pod_security
+from policies.framework import Violation, report, shown
 
 ID = "pss-host-process"
 DESCRIPTION = "No pod or container sets windowsOptions.hostProcess: true (Pod Security Standards, baseline)."
@@ -34,14 +36,16 @@ MANIFEST_REMEDIATION = (
     "container; run node-level Windows work in a namespace whose Pod Security level is privileged."
 )
 SCOPE = "resource"
-OPTIONS: dict = {}
+OPTIONS = pod_security.OPTIONS
+
+LEVEL = BASELINE
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
+    found = pod_security.judged(args, LEVEL)
+    if found is None:
         return
+    manifest, template, _ = found
     resource = title(manifest)
     contexts = [(template.path, mapping(template.spec.get("securityContext")))]
     contexts += [(c.path, mapping(c.spec.get("securityContext"))) for c in containers(template)]

@@ -18,6 +18,8 @@ FAIL:
 
 from __future__ import annotations
 
+from kube.pod_security import RESTRICTED
+from policies import pod_security
 from policies.framework import check_container_security
 
 ID = "pss-privilege-escalation"
@@ -27,10 +29,14 @@ ENFORCEMENT = "mandatory"
 GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
 MANIFEST_REMEDIATION = REMEDIATION  # already in the manifest's own terms
 SCOPE = "resource"
-OPTIONS: dict = {}
+OPTIONS = pod_security.OPTIONS
+
+LEVEL = RESTRICTED
 
 
 def validate(args, report_violation) -> None:
+    if pod_security.judged(args, LEVEL) is None:
+        return
     # The standard exempts Windows pods from this control.
     check_container_security(
         args, report_violation, "allowPrivilegeEscalation", lambda value: value is False, "false", exempt_windows=True

@@ -17,6 +17,8 @@ FAIL:
 
 from __future__ import annotations
 
+from kube.pod_security import BASELINE
+from policies import pod_security
 from policies.framework import check_container_security
 
 ID = "pss-privileged"
@@ -32,10 +34,14 @@ MANIFEST_REMEDIATION = (
     "containers included."
 )
 SCOPE = "resource"
-OPTIONS: dict = {}
+OPTIONS = pod_security.OPTIONS
+
+LEVEL = BASELINE
 
 
 def validate(args, report_violation) -> None:
+    if pod_security.judged(args, LEVEL) is None:
+        return
     check_container_security(
         args, report_violation, "privileged", lambda value: value is None or value is False, "false"
     )

@@ -4,7 +4,8 @@ Pod Security Standards, restricted profile, "Seccomp" (and baseline, which forbi
 `seccompProfile.type` must be RuntimeDefault or Localhost in the pod's securityContext, or else in
 every container's (init and ephemeral ones included). A container may leave it unset when the pod
 sets an allowed profile; Unconfined (or any other type) fails wherever it is set. Windows pods
-(`spec.os.name: windows`) have no seccomp: for them only a set type is checked.
+(`spec.os.name: windows`) have no seccomp: for them only a set type is checked, as in a baseline
+namespace (the baseline control); a privileged namespace is not judged.
 
 PASS:
     securityContext:
@@ -24,8 +25,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kube.workloads import containers, mapping, pod_template, title
-from policies.framework import Violation, manifest_of, report, shown
+from kube.pod_security import BASELINE, RESTRICTED
+from kube.workloads import containers, mapping, title
+from policies import pod_security
+from policies.framework import Violation, is_windows, report, shown
 
 ID = "pss-seccomp"
 DESCRIPTION = (
@@ -43,7 +46,9 @@ MANIFEST_REMEDIATION = (
     "remove any Unconfined profile."
 )
 SCOPE = "resource"
-OPTIONS: dict = {}
+OPTIONS = pod_security.OPTIONS
+
+LEVEL = BASELINE  # a set type from baseline namespaces on; a required one in restricted namespaces
 
 ALLOWED = ("RuntimeDefault", "Localhost")
 FIELD = "securityContext.seccompProfile.type"
@@ -51,15 +56,15 @@ EXPECTED = "RuntimeDefault or Localhost"
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
+    found = pod_security.judged(args, LEVEL)
+    if found is None:
         return
+    manifest, template, policy = found
     resource = title(manifest)
     pod_type = _profile_type(template.spec)
     found = [(c.path, _profile_type(c.spec)) for c in containers(template)]
-    windows = mapping(template.spec.get("os")).get("name") == "windows"
-    if not windows and pod_type is None and all(kind is None for _, kind in found):
+    baseline_only = is_windows(template.spec) or not policy.enforces(RESTRICTED)
+    if not baseline_only and pod_type is None and all(kind is None for _, kind in found):
         report(
             report_violation,
             Violation(resource, f"{template.path}.{FIELD}", "not set (nor on any container)", EXPECTED, args.urn),
@@ -70,7 +75,7 @@ def validate(args, report_violation) -> None:
     for path, kind in found:
         if kind is not None and kind not in ALLOWED:
             report(report_violation, Violation(resource, f"{path}.{FIELD}", shown(kind), EXPECTED, args.urn))
-        elif kind is None and pod_type is None and not windows:
+        elif kind is None and pod_type is None and not baseline_only:
             report(
                 report_violation, Violation(resource, f"{path}.{FIELD}", "not set (nor on the pod)", EXPECTED, args.urn)
             )

@@ -2,9 +2,10 @@
 
 Pod Security Standards, restricted profile, "Volume Types": every entry of `volumes` must be one
 of configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret,
-or image (OCI image volumes, which Pod Security admission allows from v1.33 on). Other storage
-(nfs, iscsi, cephfs, hostPath, gitRepo, cloud disks...) belongs behind a PersistentVolume and a
-claim. A volume naming no source at all is an emptyDir (the API server's default).
+or image (OCI image volumes: Pod Security admission allows them from Kubernetes v1.33 on, at every
+policy version, so the pack does too). Other storage (nfs, iscsi, cephfs, hostPath, gitRepo, cloud
+disks...) belongs behind a PersistentVolume and a claim. A volume naming no source at all is an
+emptyDir (the API server's default). Judged in restricted namespaces.
 
 PASS:
     volumes:
@@ -21,20 +22,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kube.workloads import items, pod_template, title
-from policies.framework import Violation, manifest_of, report
+from kube.pod_security import RESTRICTED, allowed_values
+from kube.workloads import items, title
+from policies import pod_security
+from policies.framework import Violation, report
 
-ALLOWED_TYPES = (
-    "configMap",
-    "csi",
-    "downwardAPI",
-    "emptyDir",
-    "ephemeral",
-    "image",
-    "persistentVolumeClaim",
-    "projected",
-    "secret",
-)
+CONTROL = "restrictedVolumes"  # pod-security-admission's check, whose list kube/pod_security.py holds
+ALLOWED_TYPES = tuple(sorted(allowed_values(CONTROL)))  # at the newest version the pack knows
 
 ID = "pss-volume-types"
 DESCRIPTION = "Every volume is of a type the restricted Pod Security Standard allows (configMap, secret, PVC...)."
@@ -46,25 +40,29 @@ ENFORCEMENT = "mandatory"
 GENERIC = "mandatory"  # enforcement in the generic profile (foreign manifests)
 MANIFEST_REMEDIATION = REMEDIATION  # already in the manifest's own terms
 SCOPE = "resource"
-OPTIONS: dict = {}
+OPTIONS = pod_security.OPTIONS
+
+LEVEL = RESTRICTED
 
 
 def validate(args, report_violation) -> None:
-    manifest = manifest_of(args)
-    template = pod_template(manifest) if manifest else None
-    if template is None:
+    found = pod_security.judged(args, LEVEL)
+    if found is None:
         return
+    manifest, template, policy = found
     resource = title(manifest)
+    allowed = allowed_values(CONTROL, policy.version)
+    expected = "one of " + ", ".join(sorted(allowed)) + policy.suffix()
     for index, volume in enumerate(items(template.spec.get("volumes"))):
         for source, value in volume.items():
-            if source != "name" and value is not None and source not in ALLOWED_TYPES:
+            if source != "name" and value is not None and source not in allowed:
                 report(
                     report_violation,
                     Violation(
                         resource,
                         f"{template.path}.volumes[{_label(volume, index)}]",
                         f"of type {source}",
-                        "one of " + ", ".join(ALLOWED_TYPES),
+                        expected,
                         args.urn,
                     ),
                 )

@@ -2,9 +2,8 @@
 
 The cluster story asks for a health-check interval below 10 s. Every readinessProbe's
 periodSeconds (10 when unset) must be strictly below the target: the production guide's 10 s
-readiness period misses it. A container that serves traffic (declares ports) without a
-readinessProbe is a violation too: its pods receive traffic as soon as they start, ready or not.
-Regular and sidecar containers of every pod template are checked.
+readiness period misses it. Regular and sidecar containers of every pod template are checked;
+a container without a readinessProbe has no period to judge (readiness-probe asks for one).
 
 PASS (health_check_interval_seconds: 10):
     containers:
@@ -24,16 +23,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kube.probes import long_running, probe_field
-from kube.workloads import items, number, pod_template, title
+from kube.workloads import number, pod_template, title
 from policies.framework import Violation, manifest_of, option, report
 
 ID = "readiness-interval"
-DESCRIPTION = (
-    "Every readinessProbe's period is below the health-check interval target, and serving containers have one."
-)
+DESCRIPTION = "Every readinessProbe's period is below the health-check interval target."
 REMEDIATION = (
     "Set pod.probes.readiness.period_seconds below targets.health_check_interval_seconds in the stage file "
-    "(environments/defaults.yaml sets 5 s); give every container with ports a readiness probe."
+    "(environments/defaults.yaml sets 5 s)."
 )
 ENFORCEMENT = "mandatory"
 GENERIC = None  # a platform convention: not in the generic profile
@@ -59,18 +56,6 @@ def validate(args, report_violation) -> None:
     for container in long_running(template):
         probe = container.spec.get("readinessProbe")
         if not isinstance(probe, Mapping):
-            ports = [p.get("containerPort") for p in items(container.spec.get("ports"))]
-            if ports:
-                report(
-                    report_violation,
-                    Violation(
-                        title(manifest),
-                        f"{container.path}.readinessProbe",
-                        f"not set on a container serving ports {', '.join(str(number(p) or p) for p in ports)}",
-                        f"a probe with periodSeconds {bound}",
-                        args.urn,
-                    ),
-                )
             continue
         period = probe_field(probe, "periodSeconds")
         if period.value >= target:

@@ -302,7 +302,7 @@ def test_a_configmap_over_one_mebibyte_fails(capsys, tmp_path):
         "SCHEMA     ConfigMap shop/c data: 1048577 bytes of data in all: a ConfigMap holds at most 1048576 bytes "
         "(1 MiB), the API server refuses more"
     ]
-    assert f"at {path}:1:1" in out
+    assert f"at {path}:4:1" in out  # the data: line
 
 
 def test_a_secret_over_one_mebibyte_fails_without_showing_its_value(capsys, tmp_path):
@@ -367,10 +367,11 @@ def test_two_objects_with_one_identity_name_both_places(capsys, tmp_path):
     code, out, _, path = check(capsys, tmp_path, HEAD + "data: {a: '1'}\n---\n" + later)
     assert code == 1
     assert schema_lines(out) == [
-        f"SCHEMA     ConfigMap shop/c metadata.name: the same object as the v1 ConfigMap at {path}:1:1: one object "
-        "per API group, kind, namespace and name (applied, the later would replace the earlier)"
+        f"SCHEMA     ConfigMap shop/c metadata.name: defined twice: the same object as the v1 ConfigMap at {path}:1:1; "
+        "one object per API group, kind, namespace and name (applied, this later copy replaces the earlier, and it "
+        "is the one judged)"
     ]
-    assert f"at {path}:6:1" in out
+    assert f"at {path}:8:" in out  # the later copy's metadata.name
 
 
 def test_one_identity_across_api_versions_of_a_group(capsys, tmp_path):
@@ -419,11 +420,11 @@ def test_a_bidi_override_in_a_label_is_shown_escaped(capsys, tmp_path):
         (HEAD.encode() + b"data: {~: c}\n", ":4:8: data: a mapping key must be a string, not null"),
         (
             b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: [a]}\n",
-            ":1:1: metadata.namespace: must be",
+            ":3:21: metadata.namespace: must be",  # at the field
         ),
         (
             b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, labels: 7}\n",
-            ":1:1: metadata.labels: must be a mapping",
+            ":3:21: metadata.labels: must be a mapping",
         ),
         (b"apiVersion: 1\nkind: ConfigMap\nmetadata: {name: c}\n", ":1:1: apiVersion: must be a string, not a number"),
         (

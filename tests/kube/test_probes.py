@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kube.probes import grace_period, long_running, prestop_sleep, probe_field, seconds_text
+from kube.probes import grace_period, long_running, prestop_sleep, probe_field, seconds_text, serving_template
 from kube.workloads import pod_template
 
 
@@ -72,3 +72,14 @@ def test_no_lifecycle_no_sleep():
 
 def test_seconds_text():
     assert seconds_text(60.0) == "60" and seconds_text(7.5) == "7.5"
+
+
+def test_serving_templates_are_those_of_workloads_that_run_until_replaced():
+    pod = {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "app"}]}}
+    assert serving_template(pod) is not None
+    assert serving_template({**pod, "spec": {**pod["spec"], "restartPolicy": "Never"}}) is None
+    owned = {**pod, "metadata": {"name": "p", "ownerReferences": [{"kind": "Job", "name": "j"}]}}
+    assert serving_template(owned) is None
+    job = {"kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": pod["spec"]}}}
+    assert serving_template(job) is None
+    assert serving_template({**job, "kind": "StatefulSet"}).path == "spec.template.spec"

@@ -136,7 +136,7 @@ def test_sarif_output_validates_against_the_sarif_schema(environments_copy, caps
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"].endswith("prod.yaml")
     assert location["region"]["startLine"] > 1
-    assert {r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]} == set(RULES) | {"kubernetes-schema"}
+    assert {r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]} == set(RULES) | {"kubernetes-schema", "input"}
 
 
 def test_manifests_are_checked_with_the_stage_config(rendered, tmp_path, capsys):
@@ -197,13 +197,16 @@ def test_schema_problems_fail_the_check(tmp_path, capsys):
     assert "SCHEMA     ConfigMap n/c data.a: 1 is not of type 'string'" in out
 
 
-def test_a_kind_without_a_schema_is_reported_not_passed(tmp_path, capsys):
+def test_a_kind_without_a_schema_is_reported_and_fails_only_when_strict(tmp_path, capsys):
     path = write_manifests(
         tmp_path, "cr.yaml", [{"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}]
     )
-    code, out, _ = run(capsys, "check", "--environments", str(ENVIRONMENTS), "--manifests", str(path), "--stage", "dev")
-    assert code == 1
+    argv = ["check", "--environments", str(ENVIRONMENTS), "--manifests", str(path), "--stage", "dev"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0 and "1 not validated" in out
     assert "no schema for example.com/v1 Widget: not validated" in out
+    code, out, _ = run(capsys, *argv, "--strict-schemas")
+    assert code == 1 and "SCHEMA     Widget w: no schema for example.com/v1 Widget" in out
 
 
 @pytest.mark.parametrize(
@@ -230,10 +233,12 @@ def test_bad_manifest_files_are_bad_input(tmp_path, capsys, content, message):
     assert f"{path}{message}" in err
 
 
-def test_manifests_need_exactly_one_stage(tmp_path, capsys):
+def test_the_platform_profile_needs_exactly_one_stage(tmp_path, capsys):
     path = write_manifests(tmp_path, "in.yaml", [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}])
-    code, _, err = run(capsys, "check", "--environments", str(ENVIRONMENTS), "--manifests", str(path))
-    assert code == 2 and "--manifests needs exactly one --stage" in err
+    code, _, err = run(
+        capsys, "check", "--environments", str(ENVIRONMENTS), "--manifests", str(path), "--profile", "platform"
+    )
+    assert code == 2 and "the platform profile judges --manifests by exactly one stage's policy config" in err
 
 
 def test_a_missing_manifest_path_is_bad_input(tmp_path, capsys):
@@ -270,8 +275,8 @@ def test_a_rendered_stage_folder_is_checked_as_is(capsys, rendered):
 @pytest.mark.parametrize("fmt", ["text", "markdown", "sarif"])
 def test_the_json_report_rebuilds_every_other_report(environments_copy, capsys, fmt):
     """check --format json is mergeable: StageCheck.from_dict gives back what every report is made of."""
-    from pipeline.check import StageCheck
     from pipeline.reports import FORMATS, sarif
+    from pipeline.verdict import StageCheck
 
     edit(environments_copy / "prod.yaml", 'schedule: "*/30 * * * *"', 'schedule: "0 2 * * *"')
     base = ("check", "--environments", str(environments_copy))

@@ -1,7 +1,8 @@
 """pipeline diff OLD NEW through its entry point, in a temporary git repository.
 
 OLD and NEW are git revisions (rendered with their own code in a temporary worktree), the
-working tree, or folders written by `pipeline render --out`.
+working tree, or folders written by `pipeline render --out`. (Plain YAML files and folders:
+tests/pipeline/diff/test_foreign.py.)
 """
 
 from __future__ import annotations
@@ -295,8 +296,16 @@ def test_an_unknown_revision_is_bad_input(repo, main_commit):
     assert_untouched(repo, main_commit, result, renders=0)
 
 
-def test_a_folder_without_rendered_stages_is_bad_input(repo, out):
+def test_a_folder_without_manifests_is_bad_input(repo, out):
+    # An empty folder is no stage tree, so plain YAML; holding no object, it cannot be compared.
     (out / "empty").mkdir(exist_ok=True)
     result = repo.run("diff", str(out / "empty"), "worktree")
     assert result.code == 2
-    assert f"{out / 'empty'}: no rendered stage here" in result.err
+    assert f"no Kubernetes objects in {out / 'empty'}\n" in result.err
+    assert result.out == ""
+
+
+def test_a_stage_not_in_a_rendered_folder_is_bad_input(repo, base_dir):
+    result = repo.run("diff", str(base_dir), str(base_dir), "--stage", "qa")
+    assert result.code == 2
+    assert f"{base_dir}: no rendered stage here of qa" in result.err

@@ -40,3 +40,10 @@ def test_the_schema_check_catches_a_broken_manifest(rendered):
     broken = {**deployment, "spec": {**deployment["spec"], "replicas": "three"}}
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(broken, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_pipelines_schema_check_passes_every_rendered_object(rendered, stage):
+    from pipeline.kube_schema import check_manifests
+
+    assert check_manifests(rendered[stage].manifests) == []

@@ -326,7 +326,7 @@ def test_a_secrets_values_are_never_in_a_schema_message():
 
 def test_the_text_report_escapes_what_input_put_in_it():
     check = kube_schema.check_manifest(meta("ConfigMap", "c\x1b[2K\n\u202ePASS"))
-    from pipeline.check import StageCheck
+    from pipeline.verdict import StageCheck
 
     report = text_report.render([StageCheck("prod", 1, (), tuple(check), ())])
     assert "\x1b" not in report and "\u202e" not in report

@@ -14,7 +14,6 @@ import pytest
 from kube.identity import ResourceId
 from kube.tenancy import TENANT_LABEL
 from model.errors import InputError, Location
-from pipeline.check import Located, StageCheck
 from pipeline.diff.engine import diff_stage
 from pipeline.kube_schema import SchemaProblem
 from pipeline.policy_run import Finding
@@ -22,6 +21,7 @@ from pipeline.preview import Preview, StagePreview, build_preview
 from pipeline.reports import preview_json, preview_markdown, preview_text
 from pipeline.reports.preview_parts import merge
 from pipeline.sources import RenderedSet
+from pipeline.verdict import Located, StageCheck
 
 SHARED_NS = "agent-platform-prod"
 

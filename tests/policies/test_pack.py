@@ -107,6 +107,11 @@ json_values = st.recursive(
                     "tls",
                     "rules",
                     "hosts",
+                    "verbs",
+                    "apiGroups",
+                    "resourceNames",
+                    "roleRef",
+                    "livenessProbe",
                 ]
             ),
             children,
@@ -133,6 +138,10 @@ def odd_manifests(draw):
                 "Secret",
                 "ServiceAccount",
                 "RoleBinding",
+                "Role",
+                "ClusterRole",
+                "ClusterRoleBinding",
+                "Service",
                 "Namespace",
             ]
         )
@@ -149,10 +158,24 @@ def odd_manifests(draw):
         "PodDisruptionBudget": "policy/v1",
         "HorizontalPodAutoscaler": "autoscaling/v2",
         "RoleBinding": "rbac.authorization.k8s.io/v1",
+        "Role": "rbac.authorization.k8s.io/v1",
+        "ClusterRole": "rbac.authorization.k8s.io/v1",
+        "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
     }.get(kind, "v1")
     body = draw(
         st.dictionaries(
-            st.sampled_from(["spec", "data", "template", "subjects", "automountServiceAccountToken"]),
+            st.sampled_from(
+                [
+                    "spec",
+                    "data",
+                    "template",
+                    "subjects",
+                    "automountServiceAccountToken",
+                    "rules",
+                    "roleRef",
+                    "aggregationRule",
+                ]
+            ),
             json_values,
             max_size=3,
         )

@@ -252,7 +252,7 @@ def test_only_resources_that_differ_are_walked(rendered, monkeypatch):
 
     walked = []
     real = engine._updated
-    monkeypatch.setattr(engine, "_updated", lambda rid, old, new: walked.append(rid) or real(rid, old, new))
+    monkeypatch.setattr(engine, "_updated", lambda rid, old, new, full: walked.append(rid) or real(rid, old, new, full))
     old = list(rendered["prod"].manifests)
     new = stage_copy(rendered, "prod")
     replace(new, "HorizontalPodAutoscaler", "agent-service", lambda h: h["spec"].update(maxReplicas=25))

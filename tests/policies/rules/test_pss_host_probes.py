@@ -13,6 +13,10 @@ FAIL = {
         "Job model-training-prod/fine-tune-run-7 spec.template.spec.initContainers[metrics-proxy]"
         ".startupProbe.tcpSocket.host: is 'localhost', must be unset (the pod's own IP).",
     ],
+    "namespace-v1.34": [  # the control is new in v1.34 (pass/namespace-v1.33 is not judged by it)
+        "Deployment monitoring-pinned/blackbox-sidecar spec.template.spec.containers[probe].livenessProbe"
+        ".tcpSocket.host: is 'db.internal', must be unset (the pod's own IP) (Pod Security v1.34).",
+    ],
 }
 
 

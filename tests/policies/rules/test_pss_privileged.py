@@ -12,6 +12,10 @@ FAIL = {
         "Pod agent-platform-prod/agent-service-7d9f spec.ephemeralContainers[debugger].securityContext.privileged: "
         "is true, must be false.",
     ],
+    "baseline-namespace": [  # a baseline control: judged in baseline namespaces (pass/privileged-namespace: not)
+        "DaemonSet kube-node-agents/csi-node spec.template.spec.containers[driver].securityContext.privileged: "
+        "is true, must be false.",
+    ],
 }
 
 

@@ -7,9 +7,17 @@ FAIL = {
         "Job agent-platform-prod/image-build spec.template.spec.containers[buildkit].securityContext.procMount: "
         "is 'Unmasked', must be Default.",
     ],
-    "pod": [  # a user-namespaced pod (hostUsers: false) gets no exception: that relaxation is feature-gated
+    "pod": [  # a user-namespaced pod (hostUsers: false) gets no exception at the restricted level
         "Pod agent-platform-prod/nested-builder spec.ephemeralContainers[debugger].securityContext.procMount: "
         "is 'Unmasked', must be Default.",
+    ],
+    "user-namespace-restricted": [  # restricted keeps requiring Default in v1.35+ (procMount_restricted)
+        "Deployment ci-runners-strict/runner spec.template.spec.containers[runner].securityContext.procMount: "
+        "is 'Unmasked', must be Default.",
+    ],
+    "user-namespace-baseline-v1.34": [  # baseline relaxes it for hostUsers: false from v1.35 only
+        "Deployment ci-runners-pinned/runner spec.template.spec.containers[runner].securityContext.procMount: "
+        "is 'Unmasked', must be Default (Pod Security v1.34).",
     ],
 }
 

@@ -12,6 +12,19 @@ FAIL = {
         "Pod agent-platform-prod/agent-service-7d9f spec.ephemeralContainers[debugger].securityContext.runAsUser: "
         "is 0, must be a non-zero UID.",
     ],
+    "user-namespace-v1.34": [  # hostUsers: false may run as 0 from v1.35 on (pass/user-namespace-v1.35)
+        "StatefulSet build-farm-pinned/buildkitd spec.template.spec.securityContext.runAsUser: is 0, "
+        "must be a non-zero UID (Pod Security v1.34).",
+        "StatefulSet build-farm-pinned/buildkitd spec.template.spec.containers[buildkitd].securityContext.runAsUser: "
+        "is 0, must be a non-zero UID (Pod Security v1.34).",
+    ],
+    "host-users-unset": [  # only hostUsers: false is a user namespace
+        "Pod build-farm/buildkitd-0 spec.containers[buildkitd].securityContext.runAsUser: is 0, "
+        "must be a non-zero UID.",
+    ],
+    "invalid-level": [  # an invalid level is judged as restricted, as admission does
+        "Pod legacy-tools-typo/log-rotate spec.securityContext.runAsUser: is 0, must be a non-zero UID.",
+    ],
 }
 
 

@@ -14,6 +14,11 @@ FAIL = {
         "Job model-training-prod/dataset-import spec.template.spec.initContainers[fetch].securityContext"
         f".seLinuxOptions.type: is 'unconfined_t', must be unset or one of {TYPES}.",
     ],
+    "namespace-v1.30": [  # container_engine_t is allowed from v1.31 (pass/namespace-v1.31)
+        "Pod image-builds-pinned/podman-build spec.containers[podman].securityContext.seLinuxOptions.type: "
+        "is 'container_engine_t', must be unset or one of container_t, container_init_t, container_kvm_t "
+        "(Pod Security v1.30).",
+    ],
 }
 
 

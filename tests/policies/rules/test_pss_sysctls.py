@@ -12,6 +12,16 @@ FAIL = {
         "Pod agent-platform-staging/mq-bench spec.securityContext.sysctls: is setting 'kernel.msgmax', "
         "must be setting only safe sysctls.",
     ],
+    "namespace-v1.26": [  # safe from v1.29 and v1.27 (pass/namespace-v1.29); ip_local_port_range always was
+        "Deployment chat-gateway-legacy/websocket-edge spec.template.spec.securityContext.sysctls: "
+        "is setting 'net.ipv4.tcp_keepalive_time', must be setting only safe sysctls (Pod Security v1.26).",
+        "Deployment chat-gateway-legacy/websocket-edge spec.template.spec.securityContext.sysctls: "
+        "is setting 'net.ipv4.ip_local_reserved_ports', must be setting only safe sysctls (Pod Security v1.26).",
+    ],
+    "namespace-v1.31": [  # tcp_rmem is safe from v1.32 (pass/namespace-latest); tcp_fin_timeout from v1.29
+        "Pod bulk-transfer/uploader spec.securityContext.sysctls: is setting 'net.ipv4.tcp_rmem', "
+        "must be setting only safe sysctls (Pod Security v1.31).",
+    ],
 }
 
 
