@@ -97,7 +97,7 @@ class _Slow(Exception):
     """A node the plain-data constructor leaves to PyYAML's (merge keys, tags, complex keys)."""
 
 
-_SCALARS_READ: dict[tuple[str, tuple[bool, bool]], str] = {}
+_SCALARS_READ: dict[str, str] = {}  # plain scalar -> tag
 
 
 class ManifestLoader(yaml.CSafeLoader):
@@ -113,22 +113,24 @@ class ManifestLoader(yaml.CSafeLoader):
     kubectl and the API server read it.
     """
 
-    if not yaml.CSafeLoader.yaml_path_resolvers:  # none registered (yaml.add_path_resolver), as in PyYAML
+    if not yaml.CSafeLoader.yaml_path_resolvers:  # none registered (yaml.add_path_resolver), as ever here
         # libyaml's composer calls these around every node; with no path resolvers PyYAML's are
-        # Python no-ops. C builtins that ignore their arguments cost less (reading is some 5% faster).
+        # Python no-ops. C builtins that ignore their arguments cost less.
         descend_resolver = staticmethod(slice)  # (parent, index) -> a throwaway slice
         ascend_resolver = staticmethod(tuple)  # () -> the empty tuple
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is ScalarNode:
-            key = (value, implicit)
-            tag = _SCALARS_READ.get(key)
-            if tag is None:
-                if len(_SCALARS_READ) >= _RESOLVED_MAX:
-                    _SCALARS_READ.clear()
-                tag = _SCALARS_READ[key] = super().resolve(kind, value, implicit)
-            return tag
-        return super().resolve(kind, value, implicit)
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            """The tag of a node without one, as PyYAML resolves it, a plain scalar's remembered."""
+            if kind is ScalarNode:
+                if not implicit[0]:  # quoted (or tagged `!`): a string
+                    return _STR
+                tag = _SCALARS_READ.get(value)  # a plain scalar's tag depends on its text alone
+                if tag is None:
+                    if len(_SCALARS_READ) >= _RESOLVED_MAX:
+                        _SCALARS_READ.clear()
+                    tag = _SCALARS_READ[value] = super().resolve(kind, value, implicit)
+                return tag
+            return super().resolve(kind, value, implicit)
 
     def construct_document(self, node: Any) -> Any:
         try:
