@@ -189,3 +189,44 @@ def test_profile_and_stage_must_agree(capsys, argv, message):
 def test_manifest_options_without_manifests_are_refused(capsys):
     code, _, err = run(capsys, "check", "--strict-schemas")
     assert code == 2 and "--strict-schemas judges manifests a user brings: they need --manifests" in err
+
+
+def test_a_schema_dir_validates_what_no_crd_beside_it_does(capsys, tmp_path):
+    catalog = Path(__file__).parent / "crd_fixtures" / "catalog"
+    code, out, _ = run(capsys, "check", "--manifests", str(CORPUS / "istio"), "--schema-dir", str(catalog))
+    assert code == 0 and "not validated" not in out
+    broken = tmp_path / "vs.yaml"
+    broken.write_text((CORPUS / "istio" / "virtualservice.yaml").read_text().replace("hosts: [reviews]", "hosts: 3"))
+    code, out, _ = run(capsys, "check", "--manifests", str(broken), "--schema-dir", str(catalog))
+    assert code == 1 and "SCHEMA     VirtualService shop/reviews spec.hosts: 3 is not of type 'array'" in out
+
+
+def test_the_pod_security_version_decides_a_control_that_changed(capsys, tmp_path):
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec:\n  securityContext:\n"
+        "    sysctls: [{name: net.ipv4.tcp_keepalive_time, value: '1'}]\n  containers: [{name: a, image: 'a:1'}]\n"
+    )
+    _, before, _ = run(capsys, "check", "--manifests", str(pod), "--pod-security-version", "v1.28")
+    _, after, _ = run(capsys, "check", "--manifests", str(pod), "--pod-security-version", "v1.29")
+    assert "[pss-sysctls] Pod x/p spec.securityContext.sysctls" in before  # safe only from v1.29 on
+    assert "pss-sysctls" not in after
+    code, _, err = run(capsys, "check", "--manifests", str(pod), "--pod-security-version", "1.29")
+    assert code == 2 and "'1.29' is no Pod Security version" in err
+
+
+def test_the_text_and_markdown_reports_show_what_was_not_judged(capsys):
+    _, text, _ = run(capsys, "check", "--manifests", str(CORPUS), "--skips", str(SKIPS))
+    assert "; 2 unreadable, 3 not Kubernetes objects (skipped), 1 not validated, 3 findings skipped" in text
+    assert "  skipped    [pdb-coverage] Deployment ingress-nginx/ingress-nginx-controller" in text
+    assert "reason: the controller runs behind a cloud load balancer that drains it (skip file at " in text
+    assert f"  not read   {CORPUS / 'values.yaml'}:2: no apiVersion and no kind" in text
+    _, markdown, _ = run(capsys, "check", "--manifests", str(CORPUS), "--skips", str(SKIPS), "--format", "markdown")
+    assert "| **input** | `input` |" in markdown and "| skipped | `pdb-coverage` |" in markdown
+    assert "| not read |" in markdown and "| not validated | kubernetes-schema |" in markdown
+
+
+def test_the_json_report_reads_back_unchanged(report):
+    from pipeline.verdict import StageCheck
+
+    assert StageCheck.from_dict(report).as_dict() == report
