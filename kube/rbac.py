@@ -10,7 +10,7 @@ manifest's own: those are not what it grants, so they are not read (the picked r
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ ESCALATION: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("authentication.k8s.io", ("uids", "userextras")),
     ),
 }
+DEFAULT_ACCOUNT = "default"  # the ServiceAccount a pod naming none runs as
 # The groups every ServiceAccount's token authenticates as, besides its own name.
 ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS = "system:authenticated", "system:serviceaccounts"
 
@@ -195,3 +196,23 @@ def service_account_keys(subject: Subject) -> Iterator[tuple[str, str]]:
         yield ALL, ALL
     elif subject.kind == "Group" and subject.name.startswith(ALL_SERVICE_ACCOUNTS + ":"):
         yield subject.name.removeprefix(ALL_SERVICE_ACCOUNTS + ":"), ALL
+
+
+def service_accounts(manifests: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], Mapping[str, Any]]:
+    """The ServiceAccounts among the manifests by (namespace, name)."""
+    return {(namespace_of(m), _name(m)): m for m in manifests if m.get("kind") == "ServiceAccount"}
+
+
+def pod_account(spec: Mapping[str, Any]) -> str:
+    """The ServiceAccount a pod runs as: serviceAccountName, the deprecated serviceAccount, else default."""
+    for key in ("serviceAccountName", "serviceAccount"):
+        value = spec.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return DEFAULT_ACCOUNT
+
+
+def token_automount_off(spec: Mapping[str, Any], account: Mapping[str, Any] | None) -> bool:
+    """Whether a pod gets no automounted token: false on the pod, or unset there and false on its ServiceAccount."""
+    pod_value = spec.get("automountServiceAccountToken")
+    return pod_value is False or (pod_value is None and mapping(account).get("automountServiceAccountToken") is False)

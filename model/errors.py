@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from model.printable import printable
 
@@ -17,6 +19,16 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Location | None:
+        """The inverse of as_dict; None for no data or no file."""
+        if not data or data.get("file") is None:
+            return None
+        return cls(data["file"], data.get("line") or 1, data.get("column") or 1)
 
 
 @dataclass(frozen=True)

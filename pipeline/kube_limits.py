@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from kube.identity import ResourceId, resource_id
+from kube.identity import ResourceId, cluster_scoped_kinds, resource_id
 from kube.names import DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN
 
 MAX_DATA = 1024 * 1024
@@ -72,11 +72,16 @@ def problems(manifest: Mapping[str, Any]) -> list[Problem]:
 
 
 def duplicates(manifests: Sequence[Mapping[str, Any]]) -> list[tuple[int, int]]:
-    """(index of the first, index of a later one) for each object whose identity came before."""
+    """(index of the first, index of a later one) for each object whose identity came before.
+
+    A cluster-scoped object's identity has no namespace, a custom kind's too when a CRD among the
+    manifests says `scope: Cluster`: a copy that differs only in a namespace is the same object.
+    """
+    kinds = cluster_scoped_kinds(manifests)
     first: dict[ResourceId, int] = {}
     out = []
     for index, manifest in enumerate(manifests):
-        identity = resource_id(manifest)
+        identity = resource_id(manifest, kinds)
         if identity in first:
             out.append((first[identity], index))
         else:

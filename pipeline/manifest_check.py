@@ -24,7 +24,7 @@ from pipeline.crd_schemas_input import SchemaSet
 from pipeline.kube_limits import duplicates
 from pipeline.kube_schema import check_manifests as schema_check
 from pipeline.manifest_input import ManifestInput, SourcedManifest
-from pipeline.policy_config import generic_config, policy_config
+from pipeline.policy_config import generic_config, policy_config, with_option
 from pipeline.schema_problem import SchemaProblem
 from pipeline.suppressions import Skip, annotation_skips, split_suppressed
 from pipeline.verdict import Located, StageCheck
@@ -55,9 +55,7 @@ def check_manifests(
     manifests = [s.manifest for s in sourced]
     config = policy_config(env) if settings.profile == PLATFORM and env is not None else generic_config()
     if settings.pod_security_version is not None:
-        for entry in config.values():
-            if VERSION_OPTION in entry:
-                entry[VERSION_OPTION] = settings.pod_security_version
+        config = with_option(config, VERSION_OPTION, settings.pod_security_version)
     label = env.stage if settings.profile == PLATFORM and env is not None else INPUT_LABEL
     origin = {resource_id(s.manifest): s for s in sourced}  # the later copy, as the rules see it
     schemas = SchemaSet.from_manifests(manifests, settings.schema_dirs)

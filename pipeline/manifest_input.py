@@ -29,7 +29,7 @@ from pipeline.manifest_stream import MAX_OBJECT, MAX_PROBLEMS, Skipped, SourcedM
 from pipeline.manifest_yaml import AliasBudget
 
 __all__ = ["MAX_INPUT", "MAX_OBJECT", "MAX_PROBLEMS", "ManifestInput", "Skipped", "SourcedManifest"]
-__all__ += ["manifest_files", "read_input", "read_manifests"]
+__all__ += ["manifest_files", "nothing_read", "read_input", "read_manifests"]
 
 MAX_INPUT = 16 * 2**20
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -86,14 +86,19 @@ def read_manifests(paths: list[Path]) -> list[SourcedManifest]:
     if read.problems:
         raise InputError(read.problems)
     if not read.manifests:
-        message = f"no Kubernetes manifests in {', '.join(map(str, paths))}"
-        if read.skipped:
-            shown = [f"{s.file} ({s.reason})" for s in read.skipped[:_LISTED]]
-            more = len(read.skipped) - _LISTED
-            message += f", skipped: {'; '.join(shown)}" + (f"; and {more} more" if more > 0 else "")
-        hint = "pass YAML files (or folders of them) holding objects with apiVersion, kind and metadata.name"
-        raise InputError([Problem(None, "", message, hint)])
+        raise nothing_read(paths, read)
     return list(read.manifests)
+
+
+def nothing_read(paths: list[Path], read: ManifestInput) -> InputError:
+    """The error for paths that hold no Kubernetes object: what was skipped, and why."""
+    message = f"no Kubernetes manifests in {', '.join(map(str, paths))}"
+    if read.skipped:
+        shown = [f"{s.file} ({s.reason})" for s in read.skipped[:_LISTED]]
+        more = len(read.skipped) - _LISTED
+        message += f", skipped: {'; '.join(shown)}" + (f"; and {more} more" if more > 0 else "")
+    hint = "pass YAML files (or folders of them) holding objects with apiVersion, kind and metadata.name"
+    return InputError([Problem(None, "", message, hint)])
 
 
 def manifest_files(paths: list[Path]) -> list[Path]:

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from kube.identity import ResourceId, cluster_scoped_kinds, resource_id
-from model.errors import InputError, Location, Problem
-from pipeline.manifest_input import SUFFIXES, SourcedManifest, read_input
+from model.errors import InputError, Problem
+from pipeline.kube_limits import duplicates
+from pipeline.manifest_input import SUFFIXES, SourcedManifest, nothing_read, read_input
 from pipeline.render import KUSTOMIZATION, RENDER_MARK
 
 UNNAMED = ""  # the stage key of a set that is no stage: plain YAML, or both sides taken as one set each
@@ -61,39 +62,24 @@ def read_plain(path: Path) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
     with_objects = {m.location.file for m in read.manifests}
     skipped = tuple(dict.fromkeys(f"{s.file}:{s.line}" if s.file in with_objects else s.file for s in read.skipped))
     if not read.manifests:
-        held = f" (skipped, holding none: {', '.join(skipped)})" if skipped else ""
-        raise InputError(
-            [
-                Problem(
-                    None,
-                    "",
-                    f"no Kubernetes objects in {path}{held}",
-                    "pass YAML files (or folders of them) holding objects with apiVersion, kind and metadata.name",
-                )
-            ]
-        )
+        raise nothing_read([path], read)
     _refuse_duplicates(list(read.manifests))
     return [s.manifest for s in read.manifests], skipped
 
 
 def _refuse_duplicates(sourced: list[SourcedManifest]) -> None:
-    kinds = cluster_scoped_kinds(s.manifest for s in sourced)
-    first: dict[ResourceId, Location] = {}
-    problems = []
-    for item in sourced:
-        rid = resource_id(item.manifest, kinds)
-        if rid in first:
-            problems.append(
-                Problem(
-                    item.location,
-                    "",
-                    f"{rid} is defined twice: here and at {first[rid]}",
-                    "an object appears once in a set of manifests (a cluster-scoped one whatever its namespace): "
-                    "remove one copy",
-                )
-            )
-        else:
-            first[rid] = item.location
+    manifests = [s.manifest for s in sourced]
+    kinds = cluster_scoped_kinds(manifests)
+    problems = [
+        Problem(
+            sourced[later].location,
+            "",
+            f"{resource_id(manifests[later], kinds)} is defined twice: here and at {sourced[first].location}",
+            "an object appears once in a set of manifests (a cluster-scoped one whatever its namespace): "
+            "remove one copy",
+        )
+        for first, later in duplicates(manifests)
+    ]
     if problems:
         raise InputError(problems)
 

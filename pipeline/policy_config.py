@@ -72,17 +72,27 @@ def generic_config() -> dict[str, dict[str, Any]]:
     }
 
 
+def with_option(config: dict[str, dict[str, Any]], name: str, value: Any) -> dict[str, dict[str, Any]]:
+    """The config with option name set to value for every rule that has it (a command-line setting)."""
+    return {rule_id: {**entry, name: value} if name in entry else entry for rule_id, entry in config.items()}
+
+
 def config_json(config: dict[str, dict[str, Any]]) -> str:
     """The config file's text: sorted, indented, newline-terminated (stable for review)."""
     return json.dumps(config, indent=2, sort_keys=True) + "\n"
 
 
+def unknown_rule_hint(rule_id: str, known: Iterable[str] = RULES) -> str:
+    """The hint for a rule id no rule has: the closest known id, and where they are all listed."""
+    close = difflib.get_close_matches(rule_id, list(known), n=1)
+    return (f"did you mean {close[0]!r}? " if close else "") + "pipeline docs lists every rule in docs/policies.md"
+
+
 def _unknown_rule(env: Environment, rule_id: str, known: list[str]) -> Problem:
     path = ("policy", "enforcement", rule_id)
-    close = difflib.get_close_matches(rule_id, known, n=1)
     return Problem(
         env.source.locate(path) if env.source else None,
         ".".join(path),
         f"unknown policy rule {rule_id!r}",
-        (f"did you mean {close[0]!r}? " if close else "") + "pipeline docs lists every rule in docs/policies.md",
+        unknown_rule_hint(rule_id, known),
     )

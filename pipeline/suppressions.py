@@ -27,6 +27,7 @@ from typing import Any
 
 from model.errors import InputError, Location, Problem
 from model.source import format_path, load_document
+from pipeline.policy_config import unknown_rule_hint
 from pipeline.policy_run import Finding
 from policies.rules import RULES
 
@@ -69,7 +70,7 @@ class Suppressed:
             **self.finding.as_dict(),
             "reason": self.skip.reason,
             "skipped_by": self.skip.source,
-            "declared_at": None if where is None else {"file": where.file, "line": where.line, "column": where.column},
+            "declared_at": None if where is None else where.as_dict(),
         }
 
 
@@ -88,7 +89,9 @@ def annotation_skips(
         rule_id, at = key.removeprefix(ANNOTATION_PREFIX), where(f"metadata.annotations[{key}]")
         path = f"metadata.annotations.{key}"
         if rule_id not in RULES:
-            problems.append(Problem(at, path, f"skips {rule_id!r}, which is no rule of the pack", _known_rules()))
+            problems.append(
+                Problem(at, path, f"skips {rule_id!r}, which is no rule of the pack", unknown_rule_hint(rule_id))
+            )
         elif not isinstance(value, str) or not value.strip():
             problems.append(Problem(at, path, "a skip without a reason", "say why the rule does not apply here"))
         else:
@@ -120,7 +123,7 @@ def load_skip_file(path: Path) -> list[Skip]:
         rule_id, reason = entry.get("rule"), entry.get("reason")
         files, resources = (_patterns(entry, key, at, problem) for key in ("files", "resources"))
         if rule_id is not None and rule_id not in RULES:
-            problem((*at, "rule"), f"{rule_id!r} is no rule of the pack", _known_rules())
+            problem((*at, "rule"), f"{rule_id!r} is no rule of the pack", unknown_rule_hint(str(rule_id)))
         if rule_id is None and not files:
             problem(at, "a skip of every rule needs files", "name the rule, or the files whose findings it skips")
         if not isinstance(reason, str) or not reason.strip():
@@ -152,7 +155,3 @@ def _patterns(entry: Mapping[str, Any], key: str, at: tuple, problem: Callable[.
         problem((*at, key), "expected a list of glob patterns", 'e.g. ["charts/vendor/*.yaml"]')
         return ()
     return tuple(value)
-
-
-def _known_rules() -> str:
-    return "pipeline docs lists every rule in docs/policies.md"

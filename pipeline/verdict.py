@@ -30,8 +30,7 @@ class Located:
     key_path: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        loc = self.location
-        return {"file": loc.file, "line": loc.line, "column": loc.column, "key_path": self.key_path or None}
+        return {**self.location.as_dict(), "key_path": self.key_path or None}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Located:
@@ -177,7 +176,7 @@ class StageCheck:
             tuple(
                 Suppressed(
                     Finding.from_dict(s),
-                    Skip(s["rule"], s["reason"], s["skipped_by"], _location_from(s.get("declared_at"))),
+                    Skip(s["rule"], s["reason"], s["skipped_by"], Location.from_dict(s.get("declared_at"))),
                 )
                 for s in suppressed
             ),
@@ -195,22 +194,14 @@ def _located(entries: list[Mapping[str, Any]]) -> dict[int, Located]:
 
 
 def _problem_dict(problem: Problem) -> dict[str, Any]:
-    loc = problem.location
+    where = problem.location.as_dict() if problem.location else dict.fromkeys(("file", "line", "column"))
     return {
-        "file": loc.file if loc else None,
-        "line": loc.line if loc else None,
-        "column": loc.column if loc else None,
+        **where,
         "key_path": problem.key_path or None,
         "message": problem.message,
         "hint": problem.hint or None,
     }
 
 
-def _location_from(data: Mapping[str, Any] | None) -> Location | None:
-    if not data or data.get("file") is None:
-        return None
-    return Location(data["file"], data.get("line") or 1, data.get("column") or 1)
-
-
 def _problem_from(data: Mapping[str, Any]) -> Problem:
-    return Problem(_location_from(data), data.get("key_path") or "", data["message"], data.get("hint") or "")
+    return Problem(Location.from_dict(data), data.get("key_path") or "", data["message"], data.get("hint") or "")

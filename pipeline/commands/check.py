@@ -29,7 +29,7 @@ from model.errors import InputError, Problem
 from model.loader import load_environments
 from pipeline.check import check_stage
 from pipeline.manifest_check import ManifestCheckSettings, check_manifests
-from pipeline.manifest_input import read_input, read_manifests
+from pipeline.manifest_input import nothing_read, read_input
 from pipeline.output import write_output
 from pipeline.render import render_stage
 from pipeline.reports import FORMATS, sarif
@@ -156,7 +156,7 @@ def _check_manifests(args: argparse.Namespace) -> tuple[StageCheck, list[dict]]:
     if not read.manifests and read.problems:
         raise InputError(read.problems)  # nothing could be read: nothing to judge, no report to write
     if not read.manifests:
-        read_manifests(args.manifests)  # says there is nothing to check, naming what was skipped
+        raise nothing_read(args.manifests, read)
     env = load_environments(args.environments, args.stage)[0] if profile == PLATFORM else None
     settings = ManifestCheckSettings(
         profile, tuple(args.schema_dir), args.strict_schemas, skips, args.pod_security_version

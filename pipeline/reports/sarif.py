@@ -177,5 +177,6 @@ def _result(check: StageCheck, finding: Finding, where: Located | None, index: M
 
 def render(checks: list[StageCheck], catalog: str | None = None) -> str:
     """The SARIF log of the checks; catalog: the policy catalog's URL (see catalog_url)."""
-    runs = [_run(check, _rules(catalog, check.profile)) for check in checks]  # fix texts per profile
+    rules = {profile: _rules(catalog, profile) for profile in {check.profile for check in checks}}
+    runs = [_run(check, rules[check.profile]) for check in checks]  # the rules and fix texts of its profile
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}, indent=2) + "\n"

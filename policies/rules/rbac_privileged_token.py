@@ -35,11 +35,14 @@ from kube.rbac import (
     ROLE_KINDS,
     SECRET_READING_BUILTINS,
     is_rbac,
+    pod_account,
     policy_rules,
     role_key,
     role_ref,
     service_account_keys,
+    service_accounts,
     subjects,
+    token_automount_off,
 )
 from kube.workloads import items, mapping, namespace_of, pod_template
 from policies.framework import StackResource, Violation, list_item, report, shown, stack_manifests
@@ -62,17 +65,11 @@ MANIFEST_REMEDIATION = (
 SCOPE = "stack"
 OPTIONS: dict = {}
 
-DEFAULT_ACCOUNT = "default"
-
 
 def validate(args, report_violation) -> None:
     resources = stack_manifests(args)
     roles = {role_key(r.manifest): r for r in resources if is_rbac(r.manifest, ROLE_KINDS)}
-    accounts = {
-        (namespace_of(r.manifest), _text(mapping(r.manifest.get("metadata")).get("name"))): r.manifest
-        for r in resources
-        if r.kind == "ServiceAccount"
-    }
+    accounts = service_accounts(r.manifest for r in resources)
     holders: dict[tuple[str, str], list[str]] = {}  # (namespace, name), "*" for all -> why holding it is dangerous
     for binding in resources:
         if not is_rbac(binding.manifest, BINDING_KINDS):
@@ -91,12 +88,7 @@ def validate(args, report_violation) -> None:
         template = pod_template(workload.manifest)
         if template is None:
             continue
-        namespace = namespace_of(workload.manifest)
-        name = (
-            _text(template.spec.get("serviceAccountName"))
-            or _text(template.spec.get("serviceAccount"))
-            or DEFAULT_ACCOUNT
-        )
+        namespace, name = namespace_of(workload.manifest), pod_account(template.spec)
         held = holders.get((namespace, name), []) + holders.get((namespace, ALL), []) + holders.get((ALL, ALL), [])
         if not held:
             continue
@@ -144,10 +136,12 @@ def _mounted(
             if isinstance(source.get("serviceAccountToken"), Mapping):
                 where = f"{pod_path}.volumes{list_item(volume, index)}.projected.sources[{source_index}]"
                 return f"{where}.serviceAccountToken", "a projected token", "absent"
-    pod_value = spec.get("automountServiceAccountToken")
-    account_value = mapping(account).get("automountServiceAccountToken")
-    if pod_value is False or (pod_value is None and account_value is False):
+    if token_automount_off(spec, account):
         return None
+    pod_value, account_value = (
+        spec.get("automountServiceAccountToken"),
+        mapping(account).get("automountServiceAccountToken"),
+    )
     if pod_value is not None:
         return f"{pod_path}.automountServiceAccountToken", shown(pod_value), "false"
     because = (
@@ -156,7 +150,3 @@ def _mounted(
         else f"no ServiceAccount {name} in the manifests sets it false"
     )
     return f"{pod_path}.automountServiceAccountToken", f"not set (so on: {because})", "false"
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""

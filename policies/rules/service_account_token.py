@@ -29,9 +29,8 @@ FAIL:
 
 from __future__ import annotations
 
-from typing import Any
-
-from kube.workloads import items, mapping, namespace_of, pod_template
+from kube.rbac import pod_account, service_accounts, subjects, token_automount_off
+from kube.workloads import namespace_of, pod_template
 from policies.framework import StackResource, Violation, of_kind, report, shown, stack_manifests
 
 ID = "service-account-token"
@@ -53,32 +52,19 @@ MANIFEST_REMEDIATION = (
 SCOPE = "stack"
 OPTIONS: dict = {}
 
-DEFAULT_ACCOUNT = "default"
-
 
 def validate(args, report_violation) -> None:
     resources = stack_manifests(args)
-    accounts = {
-        (namespace_of(r.manifest), _text(mapping(r.manifest.get("metadata")).get("name"))): r.manifest
-        for r in of_kind(resources, "ServiceAccount")
-    }
+    accounts = service_accounts(r.manifest for r in resources)
     bound = _bound_accounts(resources)
     for workload in resources:
         template = pod_template(workload.manifest)
         if template is None:
             continue
-        namespace = namespace_of(workload.manifest)
-        name = (
-            _text(template.spec.get("serviceAccountName"))
-            or _text(template.spec.get("serviceAccount"))
-            or DEFAULT_ACCOUNT
-        )
-        if (namespace, name) in bound:
+        namespace, name = namespace_of(workload.manifest), pod_account(template.spec)
+        if (namespace, name) in bound or token_automount_off(template.spec, accounts.get((namespace, name))):
             continue
         pod_value = template.spec.get("automountServiceAccountToken")
-        account_value = mapping(accounts.get((namespace, name))).get("automountServiceAccountToken")
-        if pod_value is False or (pod_value is None and account_value is False):
-            continue
         observed = (
             shown(pod_value)
             if pod_value is not None
@@ -98,15 +84,9 @@ def validate(args, report_violation) -> None:
 
 def _bound_accounts(resources: list[StackResource]) -> set[tuple[str, str]]:
     """(namespace, name) of every ServiceAccount that a RoleBinding or ClusterRoleBinding names as a subject."""
-    bound = set()
-    for binding in of_kind(resources, "RoleBinding", "ClusterRoleBinding"):
-        # In a RoleBinding, a ServiceAccount subject without a namespace is in the binding's own.
-        default = namespace_of(binding.manifest) if binding.kind == "RoleBinding" else ""
-        for subject in items(binding.manifest.get("subjects")):
-            if subject.get("kind") == "ServiceAccount":
-                bound.add((_text(subject.get("namespace")) or default, _text(subject.get("name"))))
-    return bound
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    return {
+        (subject.namespace, subject.name)
+        for binding in of_kind(resources, "RoleBinding", "ClusterRoleBinding")
+        for subject in subjects(binding.manifest)
+        if subject.kind == "ServiceAccount"
+    }

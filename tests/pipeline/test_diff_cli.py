@@ -301,7 +301,7 @@ def test_a_folder_without_manifests_is_bad_input(repo, out):
     (out / "empty").mkdir(exist_ok=True)
     result = repo.run("diff", str(out / "empty"), "worktree")
     assert result.code == 2
-    assert f"no Kubernetes objects in {out / 'empty'}\n" in result.err
+    assert f"no Kubernetes manifests in {out / 'empty'}\n" in result.err
     assert result.out == ""
 
 

@@ -127,7 +127,7 @@ def test_a_folder_of_no_objects_is_exit_2(capsys, tmp_path):
     result = diff(capsys, tmp_path / "chart", V2)
     assert result.code == 2, result
     assert (
-        f"no Kubernetes objects in {tmp_path / 'chart'} (skipped, holding none: {tmp_path / 'chart' / 'values.yaml'})"
+        f"no Kubernetes manifests in {tmp_path / 'chart'}, skipped: {tmp_path / 'chart' / 'values.yaml'} (no apiVersion"
         in result.err
     )
 
