@@ -26,6 +26,7 @@ class PlatformNamespaceSpec:
     namespace: str
     identity: AppIdentity
     pod_security: str  # privileged | baseline | restricted
+    pod_security_version: str  # latest | v1.<minor>
     quota: Mapping[str, str]
     limit_range: LimitRangeSettings
     dns: Dns
@@ -41,8 +42,9 @@ class PlatformNamespaceSpec:
         --tenant filters and the tenant-isolation rule read tenancy from.
         """
         labels = self.identity.labels()
-        security = {f"{POD_SECURITY_LABEL}/{mode}": self.pod_security for mode in ("enforce", "audit", "warn")}
-        security.update({f"{POD_SECURITY_LABEL}/{mode}-version": "latest" for mode in ("enforce", "audit", "warn")})
+        modes = ("enforce", "audit", "warn")
+        security = {f"{POD_SECURITY_LABEL}/{mode}": self.pod_security for mode in modes}
+        security.update({f"{POD_SECURITY_LABEL}/{mode}-version": self.pod_security_version for mode in modes})
         return [
             {
                 "apiVersion": "v1",

@@ -189,6 +189,7 @@ class Platform:
     part_of: str
     namespace_prefix: str
     pod_security: str
+    pod_security_version: str  # latest | v1.<minor>
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ the committed copies current.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from types import ModuleType
+from typing import Any
 
 from components.checkov import SKIPS
 from kube import pod_security
@@ -70,7 +72,8 @@ def pod_security_versions() -> list[str]:
         + " (`pss-seccomp` and `pss-capabilities` by their baseline part only: no Unconfined profile, no capability "
         "beyond the baseline set); a privileged one by none. A namespace without the label is judged as restricted "
         "(the admission controller's own default is privileged).",
-        f"- version: the label's, else the rules' `pod_security_version` option (the stage's or the command line's, "
+        f"- version: the label's, else the rules' `pod_security_version` option (the stage file's "
+        f"`platform.pod_security_version`, which also labels the stage's namespaces, or `--pod-security-version`; "
         f"`latest` by default). The pack knows {known}; `latest` is {newest}. An older version is judged as "
         f"{pod_security.version_text(pod_security.OLDEST)}, a newer one as {newest} (what an admission controller of "
         f"{newest} does).",
@@ -79,7 +82,8 @@ def pod_security_versions() -> list[str]:
         "reports it. `pss-namespace-policy` reports every namespace judged below restricted or at another version "
         "than it declares, so reports show what was not judged.",
         "- where the labels come from: the Namespace objects of the input (`pipeline check`), else the rules' "
-        "`namespace_pod_security` option (the stage's namespaces, under `pulumi preview`).",
+        "`namespace_pod_security` option (under `pulumi preview`, where a rule sees one resource at a time: "
+        "policies/config/<stage>.json lists the stage's namespaces).",
         "",
         "What each version changed (read from kubernetes/pod-security-admission, `policy/check_*.go`, as released "
         f"with {newest}.2; the table is `kube/pod_security.py`). A change made inside an existing check is applied by "
@@ -117,11 +121,18 @@ def _section(rule: ModuleType, configs: dict, stages: list[str]) -> list[str]:
         ),
     ]
     for name, spec in rule.OPTIONS.items():
-        values = ", ".join(f"{s} `{configs[s][rule.ID].get(name)!r}`" for s in stages)
+        values = ", ".join(f"{s} {_option_value(configs[s][rule.ID].get(name))}" for s in stages)
         out.append(f"- option `{name}` ({spec.get('type')}): {spec.get('description', '')}; {values}")
     if body:
         out += ["", *_examples(body)]
     return out
+
+
+def _option_value(value: Any) -> str:
+    """A stage's option value as the catalog shows it; a table (namespace -> settings) one entry per key."""
+    if isinstance(value, Mapping) and value and all(isinstance(entry, Mapping) for entry in value.values()):
+        return "(" + "; ".join(f"`{key}` " + " ".join(map(str, entry.values())) for key, entry in value.items()) + ")"
+    return f"`{value!r}`"
 
 
 def _examples(body: str) -> list[str]:

@@ -12,9 +12,12 @@ from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
 
+from kube.pod_security import namespace_policies
 from model.environment import Environment
 from model.errors import InputError, Problem
+from policies.pod_security import NAMESPACES_OPTION, VERSION_OPTION
 from policies.rules import GENERIC_RULES, RULES
+from stacks.platform import manifests as stage_manifests
 
 ENFORCEMENT_KEY = "enforcementLevel"
 
@@ -41,6 +44,9 @@ def stage_options(env: Environment) -> dict[str, Any]:
         "training_namespace": env.training_namespace_name,
         "concurrent_jobs": env.training.concurrent_jobs,
         "gpus_per_job": env.training.job.gpus,
+        VERSION_OPTION: env.platform.pod_security_version,
+        # Under CrossGuard a workload's rule cannot see its Namespace: the stage's own namespaces are the config's.
+        NAMESPACES_OPTION: namespace_policies(stage_manifests(env)),
     }
 
 

@@ -93,6 +93,7 @@ def _namespace(
         namespace=ns,
         identity=_identity(env, part_of, "namespace", tenant=tenant),
         pod_security=env.platform.pod_security,
+        pod_security_version=env.platform.pod_security_version,
         quota=quota,
         limit_range=limit_range,
         dns=env.network.dns,
