@@ -43,17 +43,17 @@ def crd_problems(crd: dict) -> list[tuple[str, str]]:
         (
             {"type": "string", "pattern": "(a"},
             "x.pattern",
-            "must be a valid RE2 regular expression: missing closing ) at offset 2 of '(a'",
+            "must be a valid RE2 regular expression: missing ): (a",
         ),
         (
             {"type": "string", "pattern": "(?=a)b"},
             "x.pattern",
-            "must be a valid RE2 regular expression: invalid or unsupported Perl syntax at offset 3 of '(?=a)b'",
+            "must be a valid RE2 regular expression: invalid perl operator: (?=",
         ),
         (
             {"type": "string", "pattern": "(a)\\1"},
             "x.pattern",
-            "must be a valid RE2 regular expression: invalid escape sequence \\1 at offset 5 of '(a)\\\\1'",
+            "must be a valid RE2 regular expression: invalid escape sequence: \\1",
         ),
         ({"type": "object", "$ref": "file:///etc/passwd"}, "x.$ref", "is not allowed in a CRD schema"),
         (
