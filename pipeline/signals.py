@@ -9,6 +9,8 @@ heavy, so the console script can install the handler before the rest is imported
 
 from __future__ import annotations
 
+import _thread
+import os
 import signal
 import sys
 import threading
@@ -51,6 +53,25 @@ def handle_termination() -> None:
         signal.signal(signal.SIGTERM, _terminate)
 
 
+def redeliver_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An interrupt that hit a callback Python cannot raise from (a weakref callback inside an import, at
+    start-up) is sent again, to be raised where it can be; anything else is reported as Python does.
+
+    Without this the interpreter prints "Exception ignored in ..." with a traceback and the interrupt is lost.
+    The signal is sent from another thread so that it lands once this hook has returned (one landing in the
+    callback again comes back here and is sent again).
+    """
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        signum = signal.SIGINT
+    elif isinstance(unraisable.exc_value, Terminated):
+        signum = signal.SIGTERM
+        signal.signal(signum, _terminate)  # _terminate ignored further TERMs: this one was never acted on
+    else:
+        sys.__unraisablehook__(unraisable)
+        return
+    _thread.start_new_thread(os.kill, (os.getpid(), signum))  # threading.Thread.start would wait: not here
+
+
 def exit_quietly(run: Callable[[], int]) -> int:
     """run's exit code; an interrupt or termination at any point is a one-line message and 130 or 143."""
     try:
@@ -66,6 +87,7 @@ def exit_quietly(run: Callable[[], int]) -> int:
 def console_script() -> int:
     """The `pipeline` command: signals handled before the command line (and all it imports) is loaded."""
     handle_termination()
+    sys.unraisablehook = redeliver_unraisable
 
     def run() -> int:
         from pipeline.cli import main

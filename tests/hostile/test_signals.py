@@ -105,3 +105,42 @@ def test_the_installed_command_is_the_signal_safe_entry():
     entry = project["project"]["scripts"]["pipeline"]
     module, function = entry.split(":")
     assert CONSOLE_SCRIPT == f"import sys; from {module} import {function}; sys.exit({function}())"
+
+
+UNRAISABLE_INTERRUPT = """
+import sys, time, weakref
+from pipeline.signals import exit_quietly, redeliver_unraisable
+if sys.argv[1] == "hooked":
+    sys.unraisablehook = redeliver_unraisable
+class Held: pass
+def callback(ref):
+    raise {exception}  # as a signal landing in importlib's weakref callback raises it: Python cannot
+def run():
+    held = Held()
+    ref = weakref.ref(held, callback)
+    del held
+    for _ in range(200):
+        time.sleep(0.01)
+    return 0
+sys.exit(exit_quietly(run))
+"""
+
+
+@pytest.mark.parametrize(
+    ("exception", "code", "message"),
+    [
+        ("KeyboardInterrupt", 130, "interrupted"),
+        ("__import__('pipeline.signals').signals.Terminated(15)", 143, "terminated"),
+    ],
+)
+def test_an_interrupt_python_could_not_raise_is_raised_again_not_lost_or_printed(exception, code, message):
+    script = UNRAISABLE_INTERRUPT.format(exception=exception)
+    for mode, want_code in (("hooked", code), ("plain", 0)):
+        done = subprocess.run(
+            [sys.executable, "-c", script, mode], cwd=REPOSITORY, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == want_code, (mode, done.stderr)
+        if mode == "hooked":
+            assert done.stderr.strip() == message, done.stderr
+        else:  # what console_script's hook prevents: the interrupt lost, a traceback printed
+            assert "Exception ignored" in done.stderr and "Traceback" in done.stderr, done.stderr
